@@ -1,0 +1,89 @@
+"""The agent interface: what every reviewer (built-in tool or model) receives and returns.
+
+An agent is any object with a `name`, an `accepts(file)` filter and an async `run(ctx)`.
+It raises `AgentError` when it cannot finish and `AgentSkipped` when it has nothing to do;
+`agents.runner` turns both, timeouts and crashes into an `AgentResult`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from baton.change.model import ChangedFile, ChangeSet, SkippedFile
+from baton.findings.model import Finding
+
+if TYPE_CHECKING:
+    from baton.agents.tools import ToolRunner
+    from baton.settings import Settings
+
+
+class AgentStatus(StrEnum):
+    OK = "ok"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class AgentContext:
+    """Everything an agent may look at. `files` is already narrowed to what it accepts."""
+
+    change: ChangeSet
+    files: tuple[ChangedFile, ...]
+    settings: Settings
+    tools: ToolRunner
+
+    @property
+    def root(self) -> Path:
+        return Path(self.change.root)
+
+
+@dataclass
+class AgentOutput:
+    """What an agent's `run` returns when it finishes."""
+
+    findings: list[Finding] = field(default_factory=list)
+    summary: str | None = None
+    blocking: list[str] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+class Agent(Protocol):
+    """A reviewer. Built-in agents live in `agents/builtin/`, one module each."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+    def accepts(self, file: ChangedFile) -> str | None:
+        """None when the agent reviews this file, else the reason it skips it."""
+        ...
+
+    async def run(self, ctx: AgentContext) -> AgentOutput: ...
+
+
+class AgentResult(BaseModel):
+    """How one agent's run ended, as recorded in the report."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    engine: str = "builtin"
+    status: AgentStatus
+    reason: str | None = Field(default=None, description="Why it failed or was skipped.")
+    findings: tuple[Finding, ...] = ()
+    files_reviewed: int = 0
+    skipped: tuple[SkippedFile, ...] = ()
+    duration_s: float = 0.0
+    summary: str | None = Field(default=None, description="One line shown in the status table.")
+    blocking: tuple[str, ...] = Field(
+        default=(), description="Gate failures not tied to a severity, e.g. low diff coverage."
+    )
+    metrics: dict[str, float] = Field(default_factory=dict)

@@ -1,0 +1,141 @@
+"""Running external tools (bandit, ruff, …) as subprocesses on behalf of agents.
+
+Executables are found in this order: the `tools` setting, the directory of the running
+Python interpreter (so a `pip install` into a venv works without activating it), then PATH.
+Every process runs in its own process group; when the awaiting agent is cancelled (its
+timeout fired) the whole group is killed, so no tool outlives the review.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from baton.errors import AgentError
+
+MAX_ARGS_PER_CALL = 400
+"""Files passed to one tool process; more are split across processes (argv length limits)."""
+
+
+@dataclass(frozen=True)
+class ToolOutput:
+    stdout: str
+    stderr: str
+    returncode: int
+
+
+class ToolRunner:
+    """Finds and runs the tools agents need."""
+
+    def __init__(self, overrides: Mapping[str, str], parallelism: int | None = None) -> None:
+        self._overrides = dict(overrides)
+        self._parallelism = parallelism or max(os.cpu_count() or 1, 1)
+
+    @property
+    def parallelism(self) -> int:
+        return self._parallelism
+
+    def resolve(self, tool: str) -> str:
+        """Absolute path of the tool's executable, or `AgentError` naming what to install."""
+        override = self._overrides.get(tool)
+        if override is not None:
+            found = shutil.which(override)
+            if found is None:
+                raise AgentError(f"{tool} not found at {override} (from the tools setting)")
+            return found
+        beside_python = Path(sys.executable).parent / tool
+        if os.access(beside_python, os.X_OK):
+            return str(beside_python)
+        found = shutil.which(tool)
+        if found is None:
+            raise AgentError(f"{tool} not found: install it (pip install {tool}) or set tools.{tool}")
+        return found
+
+    async def run(
+        self,
+        tool: str,
+        args: Sequence[str],
+        *,
+        cwd: Path,
+        ok_codes: Iterable[int] = (0,),
+        env: Mapping[str, str] | None = None,
+    ) -> ToolOutput:
+        """Run one tool to completion; a non-`ok_codes` exit raises `AgentError`."""
+        executable = self.resolve(tool)
+        try:
+            process = await asyncio.create_subprocess_exec(
+                executable,
+                *args,
+                cwd=cwd,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                start_new_session=True,
+                env=None if env is None else {**os.environ, **env},
+            )
+        except OSError as err:
+            raise AgentError(f"{tool} could not be started: {err.strerror or err}") from err
+        try:
+            stdout, stderr = await process.communicate()
+        except BaseException:
+            _kill_group(process)
+            await process.wait()
+            raise
+        output = ToolOutput(
+            stdout=stdout.decode("utf-8", "replace"),
+            stderr=stderr.decode("utf-8", "replace"),
+            returncode=process.returncode if process.returncode is not None else -1,
+        )
+        if output.returncode not in set(ok_codes):
+            raise AgentError(f"{tool} exited with {_describe_exit(output)}")
+        return output
+
+    async def run_batched(
+        self,
+        tool: str,
+        args: Sequence[str],
+        files: Sequence[str],
+        *,
+        cwd: Path,
+        ok_codes: Iterable[int] = (0,),
+    ) -> list[ToolOutput]:
+        """Run `tool args FILE…` over `files` in batches, at most `parallelism` at once."""
+        if not files:
+            return []
+        codes = tuple(ok_codes)
+        size = max(1, min(MAX_ARGS_PER_CALL, -(-len(files) // self._parallelism)))
+        batches = [files[i : i + size] for i in range(0, len(files), size)]
+        limit = asyncio.Semaphore(self._parallelism)
+
+        async def one(batch: Sequence[str]) -> ToolOutput:
+            async with limit:
+                return await self.run(tool, [*args, *batch], cwd=cwd, ok_codes=codes)
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(one(batch)) for batch in batches]
+        except* AgentError as failed:
+            raise failed.exceptions[0] from None
+        return [task.result() for task in tasks]
+
+
+def _kill_group(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _describe_exit(output: ToolOutput) -> str:
+    code = output.returncode
+    status = f"signal {-code}" if code < 0 else f"code {code}"
+    last = next((ln.strip() for ln in reversed(output.stderr.splitlines()) if ln.strip()), "")
+    return f"{status}: {last[:200]}" if last else status

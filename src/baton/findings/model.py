@@ -1,0 +1,91 @@
+"""The one shape every agent's output takes: `Severity`, `Confidence` and `Finding`.
+
+Agents build `Finding` values with an empty fingerprint; `findings.merge` fills it in once
+the changed lines are known. Values are frozen: later stages make changed copies.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Severity(StrEnum):
+    """How bad a finding is. Ordered: compare with `rank`, not with the string value."""
+
+    CRITICAL = "CRITICAL"
+    HIGH = "HIGH"
+    MEDIUM = "MEDIUM"
+    LOW = "LOW"
+    INFO = "INFO"
+
+    @property
+    def rank(self) -> int:
+        """4 for CRITICAL down to 0 for INFO."""
+        return _RANK[self]
+
+    def at_least(self, other: Severity) -> bool:
+        return self.rank >= other.rank
+
+    @classmethod
+    def ordered(cls) -> tuple[Severity, ...]:
+        """Most severe first."""
+        return (cls.CRITICAL, cls.HIGH, cls.MEDIUM, cls.LOW, cls.INFO)
+
+
+_RANK = {
+    Severity.CRITICAL: 4,
+    Severity.HIGH: 3,
+    Severity.MEDIUM: 2,
+    Severity.LOW: 1,
+    Severity.INFO: 0,
+}
+
+
+class Confidence(StrEnum):
+    """How sure the reporting tool is that the finding is real."""
+
+    HIGH = "HIGH"
+    MEDIUM = "MEDIUM"
+    LOW = "LOW"
+
+
+class Finding(BaseModel):
+    """One problem reported by one agent (or, after merging, by several) at one place."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    agent: str = Field(description="Name of the agent that reported it first.")
+    rule_id: str = Field(description="The tool's rule id, e.g. B602, F821, aws-access-key.")
+    rule_url: str | None = Field(default=None, description="Documentation of the rule.")
+    severity: Severity
+    confidence: Confidence = Confidence.MEDIUM
+    path: str = Field(description="Repository-relative POSIX path in the new revision.")
+    line: int | None = Field(default=None, ge=1, description="1-based line; None: whole file.")
+    end_line: int | None = Field(default=None, ge=1)
+    title: str = Field(description="One-line summary.")
+    message: str = Field(default="", description="What is wrong and why it matters.")
+    recommendation: str | None = Field(default=None, description="How to fix it.")
+    cwe: int | None = Field(default=None, description="CWE number, when the tool gives one.")
+    fingerprint: str = Field(
+        default="",
+        description="Stable id: rule, path and the text of the line, not the line number.",
+    )
+    also_reported_by: tuple[str, ...] = Field(
+        default=(),
+        description="`agent:rule` of duplicates merged into this finding.",
+    )
+    on_added_line: bool = Field(
+        default=True,
+        description="False when the line is diff context rather than an added line.",
+    )
+
+    @property
+    def location(self) -> str:
+        """`path:line` or `path:line-end` (or just the path for a whole-file finding)."""
+        if self.line is None:
+            return self.path
+        if self.end_line is not None and self.end_line != self.line:
+            return f"{self.path}:{self.line}-{self.end_line}"
+        return f"{self.path}:{self.line}"

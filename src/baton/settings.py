@@ -1,0 +1,235 @@
+"""One settings model for CLI flags, `BATON_*` environment variables and repository config.
+
+Precedence, highest first:
+
+1. command-line flags (`baton review --fail-on high`)
+2. environment variables (`BATON_FAIL_ON=high`; nested keys with `__`, lists comma-separated)
+3. the reviewed repository's `.baton.toml` (top-level keys) **or** `[tool.baton]` in its
+   `pyproject.toml` — one of the two; both at once is an error
+4. built-in defaults
+
+Unknown keys and bad values raise `UsageError` with one readable line (exit code 2).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from baton.errors import UsageError
+from baton.findings.model import Severity
+
+ENV_PREFIX = "BATON_"
+DEFAULT_AGENTS = ("security", "quality", "coverage")
+
+
+class FailOn(StrEnum):
+    """The least severe finding that fails the gate (`never`: findings never fail it)."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+    NEVER = "never"
+
+    @property
+    def threshold(self) -> Severity | None:
+        return None if self is FailOn.NEVER else Severity(self.value.upper())
+
+
+class AgentOptions(BaseModel):
+    """Per-agent options: `[tool.baton.agent.<name>]`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timeout: float | None = Field(default=None, gt=0, description="Seconds; overrides `timeout`.")
+
+
+def _split_commas(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Everything that shapes one review. Built once by `load_settings` and passed down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+        case_sensitive=False,
+    )
+
+    # What to review.
+    repo: Path | None = Field(default=None, description="Checkout to review (default: cwd).")
+    base: str | None = Field(default=None, description="Ref to compare with (merge-base).")
+    head: str = Field(default="HEAD", description="Ref under review.")
+    diff: str | None = Field(default=None, description="Unified diff file, or '-' for stdin.")
+
+    # The gate.
+    fail_on: FailOn = FailOn.CRITICAL
+    min_diff_coverage: float = Field(default=80.0, ge=0, le=100)
+
+    # The agents.
+    agents: CommaList = Field(default_factory=lambda: list(DEFAULT_AGENTS))
+    agent: dict[str, AgentOptions] = Field(default_factory=dict)
+    timeout: float = Field(default=300.0, gt=0, description="Seconds per agent.")
+    tools: dict[str, str] = Field(
+        default_factory=dict, description="Tool name → executable, e.g. bandit = '/opt/bandit'."
+    )
+    coverage_report: Path | None = None
+
+    # Scope.
+    exclude: CommaList = Field(default_factory=list, description="Globs of paths not reviewed.")
+    include_context_lines: bool = False
+    max_file_bytes: int = Field(default=1_000_000, gt=0)
+
+    # Outputs.
+    report_json: Path | None = None
+    report_sarif: Path | None = None
+    report_codequality: Path | None = None
+    report_markdown: Path | None = None
+
+    @field_validator("agents", "exclude", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return _split_commas(value)
+
+    @field_validator("agents")
+    @classmethod
+    def _known_agents(cls, value: list[str]) -> list[str]:
+        from baton.agents import REGISTRY  # noqa: PLC0415 - the registry imports settings
+
+        unknown = [name for name in value if name not in REGISTRY]
+        if unknown:
+            raise ValueError(
+                f"unknown agent {', '.join(unknown)}; known: {', '.join(sorted(REGISTRY))}"
+            )
+        return list(dict.fromkeys(value))
+
+    def timeout_for(self, agent: str) -> float:
+        options = self.agent.get(agent)
+        if options is not None and options.timeout is not None:
+            return options.timeout
+        return self.timeout
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        file_values = _FILE_VALUES.get()
+        return (init_settings, env_settings, InitSettingsSource(settings_cls, file_values))
+
+
+_FILE_VALUES: ContextVar[dict[str, Any]] = ContextVar("baton_file_values", default={})
+
+ReadText = Callable[[str], str | None]
+"""Reads a repository file by relative path; None when it does not exist."""
+
+
+def read_config_file(read: ReadText, explicit: Path | None = None) -> tuple[dict[str, Any], str]:
+    """The repository's baton table and where it came from ('' when there is none)."""
+    if explicit is not None:
+        try:
+            text = explicit.read_text(encoding="utf-8")
+        except OSError as err:
+            raise UsageError(f"cannot read config file {explicit}: {err.strerror}") from err
+        table = _parse_toml(text, str(explicit))
+        if explicit.name == "pyproject.toml":
+            table = table.get("tool", {}).get("baton", {})
+        return table, str(explicit)
+
+    dedicated_text = read(".baton.toml")
+    pyproject_text = read("pyproject.toml")
+    dedicated = _parse_toml(dedicated_text, ".baton.toml") if dedicated_text is not None else None
+    in_pyproject: dict[str, Any] | None = None
+    if pyproject_text is not None:
+        in_pyproject = _parse_toml(pyproject_text, "pyproject.toml").get("tool", {}).get("baton")
+    if dedicated is not None and in_pyproject is not None:
+        raise UsageError(
+            "both .baton.toml and [tool.baton] in pyproject.toml configure baton; keep one"
+        )
+    if dedicated is not None:
+        return dedicated, ".baton.toml"
+    if in_pyproject is not None:
+        if not isinstance(in_pyproject, dict):
+            raise UsageError("pyproject.toml: [tool.baton] must be a table")
+        return in_pyproject, "pyproject.toml [tool.baton]"
+    return {}, ""
+
+
+def _parse_toml(text: str, where: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise UsageError(f"{where}: invalid TOML: {err}") from err
+
+
+def load_settings(
+    cli: Mapping[str, Any],
+    environ: Mapping[str, str],
+    file_values: Mapping[str, Any],
+    file_source: str = "",
+) -> Settings:
+    """Validate all sources at once; any problem becomes one `UsageError` line."""
+    _reject_unknown_env(environ)
+    _reject_unknown_keys(file_values, file_source)
+    token = _FILE_VALUES.set(dict(file_values))
+    try:
+        return Settings(**{k: v for k, v in cli.items() if v is not None})
+    except ValidationError as err:
+        raise UsageError(f"invalid configuration: {describe_validation_error(err)}") from err
+    finally:
+        _FILE_VALUES.reset(token)
+
+
+def describe_validation_error(err: ValidationError) -> str:
+    """Pydantic's errors as `field: message (got value)` joined on one line."""
+    parts = []
+    for item in err.errors(include_url=False):
+        where = ".".join(str(p) for p in item["loc"]) or "settings"
+        got = item.get("input")
+        shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
+        parts.append(f"{where}: {item['msg']}{shown}")
+    return "; ".join(parts)
+
+
+def _reject_unknown_env(environ: Mapping[str, str]) -> None:
+    known = set(Settings.model_fields)
+    for key in environ:
+        if not key.upper().startswith(ENV_PREFIX):
+            continue
+        field = key[len(ENV_PREFIX) :].lower().split("__", 1)[0]
+        if field not in known:
+            raise UsageError(f"unknown setting in environment: {key}")
+
+
+def _reject_unknown_keys(values: Mapping[str, Any], source: str) -> None:
+    known = set(Settings.model_fields)
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise UsageError(f"{source or 'config'}: unknown key {', '.join(unknown)}")
