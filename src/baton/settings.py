@@ -13,6 +13,7 @@ Unknown keys and bad values raise `UsageError` with one readable line (exit code
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
@@ -191,12 +192,14 @@ def _parse_toml(text: str, where: str) -> dict[str, Any]:
 
 def load_settings(
     cli: Mapping[str, Any],
-    environ: Mapping[str, str],
     file_values: Mapping[str, Any],
     file_source: str = "",
 ) -> Settings:
-    """Validate all sources at once; any problem becomes one `UsageError` line."""
-    _reject_unknown_env(environ)
+    """Validate flags, the process environment and file values at once.
+
+    Any problem becomes one `UsageError` line.
+    """
+    _reject_unknown_env(os.environ)
     _reject_unknown_keys(file_values, file_source)
     token = _FILE_VALUES.set(dict(file_values))
     try:

@@ -70,7 +70,11 @@ class Agent(Protocol):
 
 
 class AgentResult(BaseModel):
-    """How one agent's run ended, as recorded in the report."""
+    """How one agent's run ended, as recorded in the report.
+
+    Its findings travel separately (`agents.runner.AgentRun`); the review's reported
+    findings, after placement, suppression and merging, are in `Review.findings`.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -78,7 +82,9 @@ class AgentResult(BaseModel):
     engine: str = "builtin"
     status: AgentStatus
     reason: str | None = Field(default=None, description="Why it failed or was skipped.")
-    findings: tuple[Finding, ...] = ()
+    raw_findings: int = Field(
+        default=0, description="Findings the agent returned, before placement on the diff."
+    )
     files_reviewed: int = 0
     skipped: tuple[SkippedFile, ...] = ()
     duration_s: float = 0.0

@@ -1,0 +1,117 @@
+"""bandit, the Python security linter: how it is run and how its JSON becomes findings.
+
+Severity map (documented in README):
+
+* bandit HIGH severity with HIGH confidence on an injection weakness (CWE-77/78 command,
+  CWE-89 SQL, CWE-94/95 code injection, CWE-502 unsafe deserialization) → CRITICAL
+* otherwise bandit's own severity: HIGH → HIGH, MEDIUM → MEDIUM, LOW → LOW
+* LOW confidence lowers the result one step (never below INFO)
+
+Hard-coded password rules (B105–B107) quote the value in their message; the value is masked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from baton.agents.builtin.common import expect, load_json, mask, repo_relative
+from baton.agents.tools import ToolRunner
+from baton.change.model import SkippedFile
+from baton.findings.model import Confidence, Finding, Severity
+
+INJECTION_CWES = frozenset({77, 78, 89, 94, 95, 502})
+DEFAULT_SKIPS = ("B101", "B404", "B603")
+"""assert_used, import of subprocess, subprocess without shell: noise in review comments."""
+
+_QUOTED = re.compile(r"'([^']*)'")
+_LOWER = {
+    Severity.CRITICAL: Severity.HIGH,
+    Severity.HIGH: Severity.MEDIUM,
+    Severity.MEDIUM: Severity.LOW,
+    Severity.LOW: Severity.INFO,
+    Severity.INFO: Severity.INFO,
+}
+
+
+@dataclass
+class BanditScan:
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+
+def severity_for(bandit_severity: str, confidence: str, cwe: int | None) -> Severity:
+    base = {"HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM}.get(bandit_severity, Severity.LOW)
+    if base is Severity.HIGH and confidence == "HIGH" and cwe in INJECTION_CWES:
+        return Severity.CRITICAL
+    if confidence == "LOW":
+        return _LOWER[base]
+    return base
+
+
+def bandit_args(root: Path) -> list[str]:
+    """The repository's `[tool.bandit]` config wins; otherwise skip the noisiest checks."""
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file() and "[tool.bandit" in pyproject.read_text("utf-8", "replace"):
+        return ["-f", "json", "-q", "-c", "pyproject.toml"]
+    return ["-f", "json", "-q", "-s", ",".join(DEFAULT_SKIPS)]
+
+
+async def scan(tools: ToolRunner, root: Path, files: Sequence[str], agent: str) -> BanditScan:
+    outputs = await tools.run_batched(
+        "bandit", bandit_args(root), files, cwd=root, ok_codes=(0, 1)
+    )
+    result = BanditScan()
+    for output in outputs:
+        data = load_json("bandit", output.stdout)
+        expect(isinstance(data, dict) and isinstance(data.get("results"), list), "bandit", "results")
+        for error in data.get("errors", []):
+            reason = str(error.get("reason", "could not be analysed"))
+            path = repo_relative(str(error.get("filename", "?")), root)
+            result.skipped.append(SkippedFile(path=path, reason=f"bandit: {reason}"))
+        result.findings.extend(_finding(item, root, agent) for item in data["results"])
+    return result
+
+
+def _finding(item: dict[str, Any], root: Path, agent: str) -> Finding:
+    expect("test_id" in item and "line_number" in item, "bandit", "result without test_id/line")
+    cwe_info = item.get("issue_cwe") or {}
+    cwe = cwe_info.get("id") if isinstance(cwe_info, dict) else None
+    confidence = str(item.get("issue_confidence", "MEDIUM")).upper()
+    line_range = item.get("line_range") or [item["line_number"]]
+    rule = str(item["test_id"])
+    text = str(item.get("issue_text", "")).strip()
+    if rule in {"B105", "B106", "B107"}:
+        text = _QUOTED.sub(lambda m: f"'{mask(m.group(1))}'", text)
+    return Finding(
+        agent=agent,
+        rule_id=rule,
+        rule_url=item.get("more_info"),
+        severity=severity_for(str(item.get("issue_severity", "LOW")).upper(), confidence, cwe),
+        confidence=Confidence(confidence) if confidence in Confidence.__members__ else Confidence.LOW,
+        path=repo_relative(str(item["filename"]), root),
+        line=int(item["line_number"]),
+        end_line=int(max(line_range)) if line_range else None,
+        title=text.split(".")[0][:120] or rule,
+        message=text,
+        recommendation=_recommendation(rule),
+        cwe=int(cwe) if isinstance(cwe, int) else None,
+    )
+
+
+_RECOMMENDATIONS = {
+    "B602": "Pass the command as a list and drop shell=True; never build it from input.",
+    "B608": "Use parameterised queries instead of building SQL from strings.",
+    "B301": "Do not unpickle data that may come from outside; use a safe format such as JSON.",
+    "B506": "Use yaml.safe_load.",
+    "B105": "Read the secret from the environment or a secret store.",
+    "B106": "Read the secret from the environment or a secret store.",
+    "B107": "Read the secret from the environment or a secret store.",
+}
+
+
+def _recommendation(rule: str) -> str | None:
+    return _RECOMMENDATIONS.get(rule)

@@ -1,0 +1,49 @@
+"""Shared pieces of the built-in agents: reading tool JSON, paths, and file filters."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from baton.change.model import ChangedFile
+from baton.errors import AgentError
+
+PYTHON_SUFFIXES = frozenset({".py", ".pyi"})
+
+
+def is_python(file: ChangedFile) -> bool:
+    return file.suffix in PYTHON_SUFFIXES
+
+
+def load_json(tool: str, text: str) -> Any:
+    """Parse a tool's JSON output; anything else means the tool misbehaved."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        snippet = text.strip().splitlines()[0][:80] if text.strip() else "empty output"
+        raise AgentError(f"{tool} output is not JSON ({err.msg}): {snippet!r}") from err
+
+
+def repo_relative(filename: str, root: Path) -> str:
+    """A tool's file name (absolute, `./x` or relative) as a repository-relative POSIX path."""
+    path = Path(filename)
+    if path.is_absolute():
+        try:
+            path = path.resolve().relative_to(root.resolve())
+        except ValueError:
+            return Path(os.path.relpath(path, root)).as_posix()
+    return path.as_posix().removeprefix("./")
+
+
+def expect(condition: bool, tool: str, what: str) -> None:
+    """Guard the shape of a tool's output; a surprise is an agent failure, not a silent drop."""
+    if not condition:
+        raise AgentError(f"{tool} output has an unexpected shape: {what}")
+
+
+def mask(secret: str) -> str:
+    """Show at most the first four characters of a secret, never the rest."""
+    visible = secret[:4] if len(secret) >= 12 else ""
+    return f"{visible}{'*' * 8}"

@@ -1,0 +1,22 @@
+"""The built-in `quality` agent: ruff on changed Python files, tuned to bugs rather than style."""
+
+from __future__ import annotations
+
+from baton.agents.base import AgentContext, AgentOutput
+from baton.agents.builtin import ruff
+from baton.agents.builtin.common import is_python
+from baton.change.model import ChangedFile
+
+
+class QualityAgent:
+    name = "quality"
+    description = "Bugs and risky code in Python (ruff: pyflakes, bugbear, pylint errors)."
+
+    def accepts(self, file: ChangedFile) -> str | None:
+        return None if is_python(file) else "not Python"
+
+    async def run(self, ctx: AgentContext) -> AgentOutput:
+        files = [f.path for f in ctx.files]
+        config = "repository ruff config" if ruff.has_own_config(ctx.root) else "baton's rule set"
+        findings = await ruff.scan(ctx.tools, ctx.root, files, self.name)
+        return AgentOutput(findings=findings, summary=f"ruff ({config}) on {len(files)} files")

@@ -1,0 +1,35 @@
+"""The built-in `security` agent: bandit on changed Python files, detect-secrets on all of them.
+
+Both tools run at the same time; either failing fails the agent (its reason names the tool).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from baton.agents.base import AgentContext, AgentOutput
+from baton.agents.builtin import bandit, secrets
+from baton.agents.builtin.common import is_python
+from baton.change.model import ChangedFile
+
+
+class SecurityAgent:
+    name = "security"
+    description = "Security issues (bandit) and committed secrets (detect-secrets)."
+
+    def accepts(self, file: ChangedFile) -> str | None:
+        return None
+
+    async def run(self, ctx: AgentContext) -> AgentOutput:
+        python = [f.path for f in ctx.files if is_python(f)]
+        every = [f.path for f in ctx.files]
+        async with asyncio.TaskGroup() as group:
+            code = group.create_task(bandit.scan(ctx.tools, ctx.root, python, self.name))
+            leaked = group.create_task(secrets.scan(ctx.tools, ctx.root, every, self.name))
+        scanned = code.result()
+        tools = "bandit + detect-secrets" if python else "detect-secrets"
+        return AgentOutput(
+            findings=[*scanned.findings, *leaked.result()],
+            skipped=scanned.skipped,
+            summary=f"{tools} on {len(every)} files",
+        )

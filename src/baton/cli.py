@@ -1,0 +1,132 @@
+"""The `baton` command: parse flags, build settings, run the review, print it, exit.
+
+This is the one place that turns exceptions into exit codes: `UsageError` → 2, any other
+`BatonError` → its code (3 for an incomplete review), an unexpected exception → 3 with one
+line (the traceback only with `--debug`). A finished review exits with the gate's code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from baton._version import __version__
+from baton.errors import BatonError, ExitCode, UsageError
+from baton.settings import FailOn
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="baton", description="A review gate for pull and merge requests.")
+    parser.add_argument("--version", action="version", version=f"baton {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    review = commands.add_parser("review", help="review a change and exit 0/1/2/3")
+    what = review.add_argument_group("what to review")
+    what.add_argument("--base", help="ref to compare with (default: origin/HEAD, origin/main, …)")
+    what.add_argument("--head", help="ref under review (default: HEAD)")
+    what.add_argument("--diff", metavar="FILE", help="review a unified diff file ('-': stdin)")
+    what.add_argument("--repo", type=Path, help="checkout holding the files (default: cwd)")
+    what.add_argument("--config", type=Path, help="config file instead of the repository's")
+    gate = review.add_argument_group("gate and agents")
+    gate.add_argument("--fail-on", choices=[f.value for f in FailOn], help="default: critical")
+    gate.add_argument("--agents", help="comma-separated agents (default: all built-in)")
+    gate.add_argument("--timeout", type=float, help="seconds per agent (default: 300)")
+    gate.add_argument("--min-diff-coverage", type=float, help="percent (default: 80)")
+    gate.add_argument("--coverage-report", type=Path, help="Cobertura XML or LCOV file")
+    gate.add_argument("--exclude", action="append", help="glob of paths not to review")
+    gate.add_argument(
+        "--include-context-lines",
+        action="store_true",
+        default=None,
+        help="also report findings on unchanged lines shown in the diff",
+    )
+    out = review.add_argument_group("reports")
+    out.add_argument("--json", dest="report_json", type=Path, help="write the JSON report")
+    out.add_argument("--sarif", dest="report_sarif", type=Path, help="write SARIF 2.1.0")
+    out.add_argument("--codequality", dest="report_codequality", type=Path, help="GitLab format")
+    out.add_argument("--markdown", dest="report_markdown", type=Path, help="write the comment")
+    review.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    review.add_argument("--debug", action="store_true", help="show tracebacks")
+
+    commands.add_parser("schema", help="print the JSON Schema of the --json report")
+    return parser
+
+
+SETTING_FLAGS = (
+    "base",
+    "head",
+    "diff",
+    "repo",
+    "fail_on",
+    "agents",
+    "timeout",
+    "min_diff_coverage",
+    "coverage_report",
+    "exclude",
+    "include_context_lines",
+    "report_json",
+    "report_sarif",
+    "report_codequality",
+    "report_markdown",
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    debug = False
+    try:
+        args = build_parser().parse_args(argv)
+        debug = bool(getattr(args, "debug", False))
+        if args.command == "review":
+            return _review(args)
+        if args.command == "schema":
+            return _schema()
+        build_parser().print_help(sys.stderr)
+        return int(ExitCode.USAGE)
+    except BatonError as err:
+        _say(f"error: {err}")
+        return int(err.exit_code)
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+    except Exception as err:  # noqa: BLE001 - the one place that catches everything
+        if debug:
+            traceback.print_exc()
+        _say(f"internal error: {type(err).__name__}: {err} (rerun with --debug for details)")
+        return int(ExitCode.INCOMPLETE)
+
+
+def _review(args: argparse.Namespace) -> int:
+    from baton.run import run_review  # noqa: PLC0415 - keeps `baton --help` fast
+
+    cli_values: dict[str, Any] = {name: getattr(args, name) for name in SETTING_FLAGS}
+    progress = (lambda _line: None) if args.quiet else (lambda line: _say(line))
+    return run_review(cli_values, config=args.config, progress=progress)
+
+
+def _schema() -> int:
+    import json  # noqa: PLC0415
+
+    from baton.report import Review  # noqa: PLC0415
+
+    print(json.dumps(Review.model_json_schema(), indent=2))
+    return 0
+
+
+def _say(line: str) -> None:
+    print(f"baton: {line}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""From every agent's raw findings to the review's list: placed on the diff, fingerprinted,
+duplicates merged, sorted.
+
+* **Placement.** A finding is kept when one of its lines is an added line. With
+  `include_context_lines`, findings on diff context lines are kept too, marked
+  `on_added_line=False` (they never trip the gate). Whole-file findings (no line) are kept
+  for changed files.
+* **Fingerprint.** sha256 of the rule family, path, the finding's line text with white space
+  folded, and its occurrence number among identical ones: it survives lines moving.
+* **Duplicates.** Two findings on the same path and line about the same thing — the same
+  rule, or rules baton knows to be aliases (ruff `S105` = bandit `B105`, hard-coded secrets
+  from bandit and detect-secrets) — become one, with the highest severity, listing the others
+  in `also_reported_by`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from baton.change.model import ChangedFile, ChangeSet
+from baton.findings.model import Finding
+
+_RUFF_BANDIT = re.compile(r"^S(\d{3})$")
+_HARDCODED_SECRET = frozenset({"B105", "B106", "B107"})
+_SPACE = re.compile(r"\s+")
+
+
+def rule_family(rule_id: str) -> str:
+    """The topic two tools share for the same problem."""
+    match = _RUFF_BANDIT.match(rule_id)
+    rule = f"B{match.group(1)}" if match else rule_id
+    if rule in _HARDCODED_SECRET or rule.startswith("secret-"):
+        return "hardcoded-secret"
+    return rule
+
+
+def place_on_diff(
+    findings: Iterable[Finding], change: ChangeSet, include_context_lines: bool
+) -> list[Finding]:
+    files = change.by_path()
+    placed: list[Finding] = []
+    for finding in findings:
+        file = files.get(finding.path)
+        if file is None:
+            continue
+        if finding.line is None:
+            placed.append(finding)
+            continue
+        span = range(finding.line, (finding.end_line or finding.line) + 1)
+        if any(file.is_added(n) for n in span):
+            placed.append(finding.model_copy(update={"on_added_line": True}))
+        elif include_context_lines and any(file.is_shown(n) for n in span):
+            placed.append(finding.model_copy(update={"on_added_line": False}))
+    return placed
+
+
+def fingerprint_all(findings: Iterable[Finding], change: ChangeSet) -> list[Finding]:
+    files = change.by_path()
+    seen: Counter[tuple[str, str, str]] = Counter()
+    stamped: list[Finding] = []
+    for finding in sorted(findings, key=_position):
+        text = _line_text(files.get(finding.path), finding.line)
+        key = (rule_family(finding.rule_id), finding.path, text)
+        seen[key] += 1
+        raw = "\0".join((*key, str(seen[key])))
+        digest = hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+        stamped.append(finding.model_copy(update={"fingerprint": digest}))
+    return stamped
+
+
+def merge_duplicates(findings: Iterable[Finding]) -> list[Finding]:
+    groups: dict[tuple[str, int | None, str], list[Finding]] = {}
+    for finding in findings:
+        key = (finding.path, finding.line, rule_family(finding.rule_id))
+        groups.setdefault(key, []).append(finding)
+    merged: list[Finding] = []
+    for group in groups.values():
+        keeper = max(group, key=lambda f: (f.severity.rank, f.confidence == "HIGH"))
+        others = tuple(
+            dict.fromkeys(
+                [*keeper.also_reported_by]
+                + [f"{f.agent}:{f.rule_id}" for f in group if f is not keeper]
+            )
+        )
+        merged.append(keeper.model_copy(update={"also_reported_by": others}) if others else keeper)
+    return merged
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Most severe first, then by place and rule: the order every output uses."""
+    return sorted(findings, key=lambda f: (-f.severity.rank, *_position(f)))
+
+
+def _position(finding: Finding) -> tuple[str, int, str, str, str]:
+    return (finding.path, finding.line or 0, finding.rule_id, finding.agent, finding.title)
+
+
+def _line_text(file: ChangedFile | None, line: int | None) -> str:
+    if file is None or line is None:
+        return ""
+    return _SPACE.sub(" ", file.lines.get(line, "")).strip()

@@ -1,0 +1,52 @@
+"""Finding and running tools: overrides, the interpreter's own bin directory, PATH."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+from baton.agents.tools import ToolRunner
+from baton.errors import AgentError
+
+
+def test_tools_installed_with_baton_are_found_without_path() -> None:
+    found = ToolRunner({}).resolve("bandit")
+    assert Path(found).parent == Path(sys.executable).parent
+
+
+def test_override_that_does_not_exist_names_the_setting(tmp_path: Path) -> None:
+    with pytest.raises(AgentError, match=r"ruff not found at .*missing \(from the tools setting\)"):
+        ToolRunner({"ruff": str(tmp_path / "missing")}).resolve("ruff")
+
+
+def test_unknown_tool_says_what_to_install() -> None:
+    with pytest.raises(AgentError, match="no-such-tool not found: install it"):
+        ToolRunner({}).resolve("no-such-tool")
+
+
+def test_bad_exit_code_reports_last_stderr_line(tmp_path: Path) -> None:
+    script = tmp_path / "tool"
+    script.write_text("#!/bin/sh\necho first >&2\necho 'the real reason' >&2\nexit 4\n")
+    script.chmod(0o755)
+    runner = ToolRunner({"tool": str(script)})
+    with pytest.raises(AgentError, match="tool exited with code 4: the real reason"):
+        asyncio.run(runner.run("tool", [], cwd=tmp_path))
+
+
+def test_batches_cover_every_file_once(tmp_path: Path) -> None:
+    script = tmp_path / "echoargs"
+    script.write_text('#!/bin/sh\nfor a in "$@"; do echo "$a"; done\n')
+    script.chmod(0o755)
+    files = [f"f{i}.py" for i in range(1001)]
+    outputs = asyncio.run(
+        ToolRunner({"echoargs": str(script)}, parallelism=2).run_batched(
+            "echoargs", ["--flag"], files, cwd=tmp_path
+        )
+    )
+    seen = [line for out in outputs for line in out.stdout.split() if line != "--flag"]
+    assert sorted(seen) == sorted(files)
+    assert all(out.stdout.startswith("--flag") for out in outputs)
+    assert len(outputs) >= 2
