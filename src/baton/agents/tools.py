@@ -9,11 +9,12 @@ timeout fired) the whole group is killed, so no tool outlives the review.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,12 +118,24 @@ class ToolRunner:
             async with limit:
                 return await self.run(tool, [*args, *batch], cwd=cwd, ok_codes=codes)
 
-        try:
-            async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(one(batch)) for batch in batches]
-        except* AgentError as failed:
-            raise failed.exceptions[0] from None
+        async with tool_group() as group:
+            tasks = [group.create_task(one(batch)) for batch in batches]
         return [task.result() for task in tasks]
+
+
+@contextlib.asynccontextmanager
+async def tool_group() -> AsyncIterator[asyncio.TaskGroup]:
+    """A task group whose first `AgentError` cancels the rest and is raised as itself."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            yield group
+    except* AgentError as failed:
+        raise _first_leaf(failed) from None
+
+
+def _first_leaf(group: BaseExceptionGroup[AgentError]) -> AgentError:
+    first = group.exceptions[0]
+    return _first_leaf(first) if isinstance(first, BaseExceptionGroup) else first
 
 
 def _kill_group(process: asyncio.subprocess.Process) -> None:

@@ -5,11 +5,10 @@ Both tools run at the same time; either failing fails the agent (its reason name
 
 from __future__ import annotations
 
-import asyncio
-
 from baton.agents.base import AgentContext, AgentOutput
 from baton.agents.builtin import bandit, secrets
 from baton.agents.builtin.common import is_python
+from baton.agents.tools import tool_group
 from baton.change.model import ChangedFile
 
 
@@ -23,7 +22,7 @@ class SecurityAgent:
     async def run(self, ctx: AgentContext) -> AgentOutput:
         python = [f.path for f in ctx.files if is_python(f)]
         every = [f.path for f in ctx.files]
-        async with asyncio.TaskGroup() as group:
+        async with tool_group() as group:
             code = group.create_task(bandit.scan(ctx.tools, ctx.root, python, self.name))
             leaked = group.create_task(secrets.scan(ctx.tools, ctx.root, every, self.name))
         scanned = code.result()

@@ -1,0 +1,45 @@
+"""The codebase keeps its own rules: typed, linted, small modules, a docstring each."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = sorted((ROOT / "src" / "baton").rglob("*.py"))
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+
+
+def test_mypy_strict_passes_on_src() -> None:
+    done = _run("mypy")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ruff_lint_and_format_are_clean() -> None:
+    lint = _run("ruff", "check", "src", "tests", "bench")
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    fmt = _run("ruff", "format", "--check", "src", "tests", "bench")
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_module_is_small_and_says_what_it_owns(path: Path) -> None:
+    text = path.read_text()
+    assert len(text.splitlines()) <= 400
+    if path.name != "__init__.py" or text.strip():
+        assert text.lstrip().startswith(('"""', "'''")), "module docstring missing"
+
+
+def test_shipped_report_schema_is_current() -> None:
+    done = _run("baton", "schema")
+    assert done.returncode == 0, done.stderr
+    shipped = (ROOT / "schema" / "report.schema.json").read_text()
+    assert done.stdout == shipped, "run: python -m baton schema > schema/report.schema.json"
