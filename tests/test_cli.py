@@ -158,9 +158,7 @@ def test_unknown_config_key_and_env_var_exit_2(feature_repo: GitRepo) -> None:
     assert "fial_on" in done.stderr and "Traceback" not in done.stderr
 
     (feature_repo.path / ".baton.toml").unlink()
-    done = run_baton(
-        "review", "--base", "main", cwd=feature_repo.path, env={"BATON_FAIL_ONN": "x"}
-    )
+    done = run_baton("review", "--base", "main", cwd=feature_repo.path, env={"BATON_FAIL_ONN": "x"})
     assert done.code == 2
     assert "BATON_FAIL_ONN" in done.stderr
 
@@ -169,8 +167,7 @@ def test_settings_precedence_cli_over_env_over_file(feature_repo: GitRepo) -> No
     """A HIGH finding: file says fail on high, env says critical, CLI says high again."""
     feature_repo.write(
         "pkg/run.py",
-        "import subprocess\n\n\ndef run(cmd: str) -> None:\n"
-        "    subprocess.call(cmd, shell=True)\n",
+        "import subprocess\n\n\ndef run(cmd: str) -> None:\n    subprocess.call(cmd, shell=True)\n",
     )
     feature_repo.commit("shell")
     feature_repo.write("pyproject.toml", '[tool.baton]\nfail_on = "high"\n')
@@ -198,7 +195,12 @@ def test_review_of_diff_from_stdin(feature_repo: GitRepo) -> None:
     diff = feature_repo.git("diff", "main", "HEAD").encode() + b"\n"
 
     done = run_baton(
-        "review", "--diff", "-", "--repo", str(feature_repo.path), cwd=feature_repo.path,
+        "review",
+        "--diff",
+        "-",
+        "--repo",
+        str(feature_repo.path),
+        cwd=feature_repo.path,
         stdin=diff,
     )
 

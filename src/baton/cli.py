@@ -8,7 +8,6 @@ line (the traceback only with `--debug`). A finished review exits with the gate'
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import traceback
 from collections.abc import Sequence
@@ -100,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
-    except Exception as err:  # noqa: BLE001 - the one place that catches everything
+    except Exception as err:  # the one place that catches everything
         if debug:
             traceback.print_exc()
         _say(f"internal error: {type(err).__name__}: {err} (rerun with --debug for details)")
@@ -111,7 +110,7 @@ def _review(args: argparse.Namespace) -> int:
     from baton.run import run_review  # noqa: PLC0415 - keeps `baton --help` fast
 
     cli_values: dict[str, Any] = {name: getattr(args, name) for name in SETTING_FLAGS}
-    progress = (lambda _line: None) if args.quiet else (lambda line: _say(line))
+    progress = _silent if args.quiet else _say
     return run_review(cli_values, config=args.config, progress=progress)
 
 
@@ -122,6 +121,10 @@ def _schema() -> int:
 
     print(json.dumps(Review.model_json_schema(), indent=2))
     return 0
+
+
+def _silent(line: str) -> None:
+    del line
 
 
 def _say(line: str) -> None:

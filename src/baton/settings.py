@@ -142,11 +142,11 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        file_values = _FILE_VALUES.get()
+        file_values = _FILE_VALUES.get() or {}
         return (init_settings, env_settings, InitSettingsSource(settings_cls, file_values))
 
 
-_FILE_VALUES: ContextVar[dict[str, Any]] = ContextVar("baton_file_values", default={})
+_FILE_VALUES: ContextVar[dict[str, Any] | None] = ContextVar("baton_file_values", default=None)
 
 ReadText = Callable[[str], str | None]
 """Reads a repository file by relative path; None when it does not exist."""

@@ -66,7 +66,11 @@ def collect(*agents: Sleeper, settings: Settings | None = None, tools: ToolRunne
     lines: list[str] = []
     runs = asyncio.run(
         run_agents(
-            list(agents), CHANGE, [FILE], settings or Settings(), tools or ToolRunner({}),
+            list(agents),
+            CHANGE,
+            [FILE],
+            settings or Settings(),
+            tools or ToolRunner({}),
             lines.append,
         )
     )

@@ -74,8 +74,7 @@ def test_identical_findings_get_distinct_fingerprints() -> None:
 def test_aliases_merge_and_keep_highest_severity() -> None:
     ruff_finding = finding(2, rule="S105", severity=Severity.LOW)
     bandit_finding = finding(2, rule="B105", agent="security", severity=Severity.LOW)
-    secret = finding(2, rule="secret-aws-access-key", agent="security",
-                     severity=Severity.CRITICAL)
+    secret = finding(2, rule="secret-aws-access-key", agent="security", severity=Severity.CRITICAL)
     [merged] = merge_duplicates([ruff_finding, bandit_finding, secret])
     assert merged.severity is Severity.CRITICAL
     assert set(merged.also_reported_by) == {"quality:S105", "security:B105"}

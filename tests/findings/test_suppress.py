@@ -29,8 +29,13 @@ def test_marker_parsing_in_any_comment_syntax() -> None:
 
 
 def test_suppressed_by_id_and_by_alias_and_reported() -> None:
-    change = make({1: "run(x, shell=True)  # baton: ignore[B602]", 2: 'p = "x"  # baton: ignore[S105]',
-                   3: "eval(x)  # baton: ignore[B602]"})
+    change = make(
+        {
+            1: "run(x, shell=True)  # baton: ignore[B602]",
+            2: 'p = "x"  # baton: ignore[S105]',
+            3: "eval(x)  # baton: ignore[B602]",
+        }
+    )
     kept, silenced = apply_suppressions(
         [finding(1, "B602"), finding(2, "B105"), finding(3, "B307")], change
     )

@@ -79,7 +79,7 @@ async def _run_one(
         output = await asyncio.wait_for(agent.run(ctx), timeout=timeout)
     except TimeoutError:
         status, reason = AgentStatus.FAILED, f"timed out after {timeout:g}s"
-    except Exception as err:  # noqa: BLE001 - one agent's crash must not sink the review
+    except Exception as err:  # one agent's crash must not sink the review
         status, reason = _classify(err)
     duration = time.monotonic() - started
     result = AgentResult(

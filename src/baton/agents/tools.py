@@ -55,7 +55,9 @@ class ToolRunner:
             return str(beside_python)
         found = shutil.which(tool)
         if found is None:
-            raise AgentError(f"{tool} not found: install it (pip install {tool}) or set tools.{tool}")
+            raise AgentError(
+                f"{tool} not found: install it (pip install {tool}) or set tools.{tool}"
+            )
         return found
 
     async def run(
@@ -141,10 +143,8 @@ def _first_leaf(group: BaseExceptionGroup[AgentError]) -> AgentError:
 def _kill_group(process: asyncio.subprocess.Process) -> None:
     if process.returncode is not None:
         return
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _describe_exit(output: ToolOutput) -> str:

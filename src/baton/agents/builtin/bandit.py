@@ -7,7 +7,7 @@ Severity map (documented in README):
 * otherwise bandit's own severity: HIGH → HIGH, MEDIUM → MEDIUM, LOW → LOW
 * LOW confidence lowers the result one step (never below INFO)
 
-Hard-coded password rules (B105–B107) quote the value in their message; the value is masked.
+Hard-coded password rules (B105-B107) quote the value in their message; the value is masked.
 """
 
 from __future__ import annotations
@@ -61,13 +61,13 @@ def bandit_args(root: Path) -> list[str]:
 
 
 async def scan(tools: ToolRunner, root: Path, files: Sequence[str], agent: str) -> BanditScan:
-    outputs = await tools.run_batched(
-        "bandit", bandit_args(root), files, cwd=root, ok_codes=(0, 1)
-    )
+    outputs = await tools.run_batched("bandit", bandit_args(root), files, cwd=root, ok_codes=(0, 1))
     result = BanditScan()
     for output in outputs:
         data = load_json("bandit", output.stdout)
-        expect(isinstance(data, dict) and isinstance(data.get("results"), list), "bandit", "results")
+        expect(
+            isinstance(data, dict) and isinstance(data.get("results"), list), "bandit", "results"
+        )
         for error in data.get("errors", []):
             reason = str(error.get("reason", "could not be analysed"))
             path = repo_relative(str(error.get("filename", "?")), root)
@@ -91,7 +91,9 @@ def _finding(item: dict[str, Any], root: Path, agent: str) -> Finding:
         rule_id=rule,
         rule_url=item.get("more_info"),
         severity=severity_for(str(item.get("issue_severity", "LOW")).upper(), confidence, cwe),
-        confidence=Confidence(confidence) if confidence in Confidence.__members__ else Confidence.LOW,
+        confidence=Confidence(confidence)
+        if confidence in Confidence.__members__
+        else Confidence.LOW,
         path=repo_relative(str(item["filename"]), root),
         line=int(item["line_number"]),
         end_line=int(max(line_range)) if line_range else None,

@@ -73,8 +73,11 @@ async def scan(tools: ToolRunner, root: Path, files: Sequence[str], agent: str) 
     findings: list[Finding] = []
     for output in outputs:
         data = load_json("detect-secrets", output.stdout)
-        expect(isinstance(data, dict) and isinstance(data.get("results"), dict), "detect-secrets",
-               "results")
+        expect(
+            isinstance(data, dict) and isinstance(data.get("results"), dict),
+            "detect-secrets",
+            "results",
+        )
         for filename, items in data["results"].items():
             expect(isinstance(items, list), "detect-secrets", "results per file")
             findings.extend(_finding(item, repo_relative(filename, root), agent) for item in items)
@@ -100,8 +103,7 @@ def _finding(item: dict[str, Any], path: str, agent: str) -> Finding:
             "Anything committed stays in the history, even after it is removed."
         ),
         recommendation=(
-            "Revoke and rotate the credential, then load it from the environment or a "
-            "secret store."
+            "Revoke and rotate the credential, then load it from the environment or a secret store."
         ),
         cwe=798,
     )
