@@ -166,8 +166,9 @@ def test_unknown_config_key_and_env_var_exit_2(feature_repo: GitRepo) -> None:
 def test_settings_precedence_cli_over_env_over_file(feature_repo: GitRepo) -> None:
     """A HIGH finding: file says fail on high, env says critical, CLI says high again."""
     feature_repo.write(
-        "pkg/run.py",
-        "import subprocess\n\n\ndef run(cmd: str) -> None:\n    subprocess.call(cmd, shell=True)\n",
+        "pkg/digest.py",
+        "import hashlib\n\n\ndef digest(data: bytes) -> str:\n"
+        "    return hashlib.md5(data).hexdigest()\n",
     )
     feature_repo.commit("shell")
     feature_repo.write("pyproject.toml", '[tool.baton]\nfail_on = "high"\n')

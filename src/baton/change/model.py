@@ -17,6 +17,7 @@ class FileStatus(StrEnum):
     MODIFIED = "modified"
     DELETED = "deleted"
     RENAMED = "renamed"
+    COPIED = "copied"
 
 
 class Hunk(BaseModel):
@@ -45,7 +46,9 @@ class ChangedFile(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     path: str = Field(description="New path (the old path for a deleted file).")
-    old_path: str | None = Field(default=None, description="Previous path of a renamed file.")
+    old_path: str | None = Field(
+        default=None, description="Previous path of a renamed file, or source of a copied one."
+    )
     status: FileStatus
     binary: bool = False
     mode_only: bool = Field(default=False, description="Only the file mode changed.")
