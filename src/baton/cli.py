@@ -110,6 +110,9 @@ def _review(args: argparse.Namespace) -> int:
     from baton.run import run_review  # noqa: PLC0415 - keeps `baton --help` fast
 
     cli_values: dict[str, Any] = {name: getattr(args, name) for name in SETTING_FLAGS}
+    for name, value in cli_values.items():
+        if isinstance(value, Path):  # flags are relative to where the user typed them
+            cli_values[name] = value.absolute()
     progress = _silent if args.quiet else _say
     return run_review(cli_values, config=args.config, progress=progress)
 
