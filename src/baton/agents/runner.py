@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from baton.agents.base import Agent, AgentContext, AgentOutput, AgentResult, AgentStatus
+from baton.agents.builtin.common import files_phrase
 from baton.agents.tools import ToolRunner
 from baton.change.model import ChangedFile, ChangeSet, SkippedFile
 from baton.errors import AgentError, AgentSkipped
@@ -72,7 +73,7 @@ async def _run_one(
 
     timeout = settings.timeout_for(agent.name)
     ctx = AgentContext(change=change, files=tuple(accepted), settings=settings, tools=tools)
-    progress(f"{agent.name}: started on {len(accepted)} files")
+    progress(f"{agent.name}: started on {files_phrase(len(accepted))}")
     started = time.monotonic()
     status, reason, output = AgentStatus.OK, None, AgentOutput()
     try:

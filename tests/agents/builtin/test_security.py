@@ -46,7 +46,7 @@ def test_non_python_files_get_only_secret_scanning(tmp_path: Path) -> None:
     readme = new_file(tmp_path, "README.md", "Run `eval(input())` for fun.\n")
     output = run_agent(SecurityAgent(), tmp_path, [readme])
     assert output.findings == []
-    assert output.summary == "detect-secrets on 1 files"
+    assert output.summary == "detect-secrets on 1 file"
 
 
 def test_unparseable_python_is_listed_not_fatal(tmp_path: Path) -> None:

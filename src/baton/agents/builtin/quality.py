@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from baton.agents.base import AgentContext, AgentOutput
 from baton.agents.builtin import ruff
-from baton.agents.builtin.common import is_python
+from baton.agents.builtin.common import files_phrase, is_python
 from baton.change.model import ChangedFile
 
 
@@ -19,4 +19,6 @@ class QualityAgent:
         files = [f.path for f in ctx.files]
         config = "repository ruff config" if ruff.has_own_config(ctx.root) else "baton's rule set"
         findings = await ruff.scan(ctx.tools, ctx.root, files, self.name)
-        return AgentOutput(findings=findings, summary=f"ruff ({config}) on {len(files)} files")
+        return AgentOutput(
+            findings=findings, summary=f"ruff ({config}) on {files_phrase(len(files))}"
+        )

@@ -99,7 +99,7 @@ def _finding(item: dict[str, Any], path: str, agent: str) -> Finding:
         line=int(item["line_number"]),
         title=f"Possible secret: {kind}",
         message=(
-            f"A value that looks like a {kind} is added here (value hidden; sha1 {digest}…). "
+            f"An added value looks like a credential ({kind}); value hidden, sha1 {digest}…. "
             "Anything committed stays in the history, even after it is removed."
         ),
         recommendation=(

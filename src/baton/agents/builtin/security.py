@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from baton.agents.base import AgentContext, AgentOutput
 from baton.agents.builtin import bandit, secrets
-from baton.agents.builtin.common import is_python
+from baton.agents.builtin.common import files_phrase, is_python
 from baton.agents.tools import tool_group
 from baton.change.model import ChangedFile
 
@@ -30,5 +30,5 @@ class SecurityAgent:
         return AgentOutput(
             findings=[*scanned.findings, *leaked.result()],
             skipped=scanned.skipped,
-            summary=f"{tools} on {len(every)} files",
+            summary=f"{tools} on {files_phrase(len(every))}",
         )
