@@ -13,7 +13,8 @@ from baton.agents.runner import Progress, run_agents
 from baton.agents.tools import ToolRunner
 from baton.change.model import ChangeSet
 from baton.change.scope import select_files
-from baton.findings.merge import fingerprint_all, merge_duplicates, place_on_diff, sort_findings
+from baton.findings.merge import fingerprint_all, merge_duplicates, place_on_diff
+from baton.findings.order import sort_findings
 from baton.findings.suppress import apply_suppressions
 from baton.gate import decide
 from baton.report import Review

@@ -8,9 +8,9 @@ from baton.findings.merge import (
     merge_duplicates,
     place_on_diff,
     rule_family,
-    sort_findings,
 )
 from baton.findings.model import Finding, Severity
+from baton.findings.order import sort_findings
 
 
 def changed(path: str, lines: dict[int, str], added: set[int]) -> ChangedFile:

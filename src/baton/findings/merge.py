@@ -1,5 +1,5 @@
 """From every agent's raw findings to the review's list: placed on the diff, fingerprinted,
-duplicates merged, sorted.
+duplicates merged.
 
 * **Placement.** A finding is kept when one of its lines is an added line. With
   `include_context_lines`, findings on diff context lines are kept too, marked
@@ -87,11 +87,6 @@ def merge_duplicates(findings: Iterable[Finding]) -> list[Finding]:
         )
         merged.append(keeper.model_copy(update={"also_reported_by": others}) if others else keeper)
     return merged
-
-
-def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """Most severe first, then by place and rule: the order every output uses."""
-    return sorted(findings, key=lambda f: (-f.severity.rank, *_position(f)))
 
 
 def _position(finding: Finding) -> tuple[str, int, str, str, str]:
