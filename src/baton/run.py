@@ -63,7 +63,8 @@ def write_reports(review: Review, body: str, settings: Settings) -> None:
             continue
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render() + "\n", encoding="utf-8")
+            text = render()
+            path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
         except OSError as err:
             raise UsageError(f"cannot write {path}: {err.strerror or err}") from err
 

@@ -62,3 +62,10 @@ def test_garbage_from_the_tool_fails_the_agent(tmp_path: Path) -> None:
     code = new_file(tmp_path, "a.py", "x = 1\n")
     with pytest.raises(AgentError, match="bandit output is not JSON"):
         run_agent(SecurityAgent(), tmp_path, [code], tools={"bandit": str(fake)})
+
+
+def test_a_trailing_comment_cannot_hide_a_live_key(tmp_path: Path) -> None:
+    """detect-secrets' indirect-reference heuristic would drop this line; baton turns it off."""
+    code = new_file(tmp_path, "keys.py", f'KEY = "{AWS_KEY}"  # note: see docs[1]\n')
+    output = run_agent(SecurityAgent(), tmp_path, [code])
+    assert [(f.rule_id, f.line) for f in output.findings] == [("secret-aws-access-key", 1)]

@@ -1,0 +1,131 @@
+"""baton's own overhead: each in-process stage of a review, timed with `time.perf_counter`.
+
+The stages are those `baton.pipeline.review_change` runs around the agents, called the same
+way and in the same order, on the real findings the agents produced for the change. The git
+subprocess that produces the diff is timed as its own row and left out of the total.
+`mirrors_pipeline` checks that these stages still give what `review_change` gives.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from baton.agents.runner import AgentRun
+from baton.change.model import ChangeSet
+from baton.change.parse import parse_diff
+from baton.change.scope import select_files
+from baton.change.source import git_diff
+from baton.findings.merge import fingerprint_all, merge_duplicates, place_on_diff
+from baton.findings.order import sort_findings
+from baton.findings.suppress import apply_suppressions
+from baton.gate import decide
+from baton.render.markdown import render_markdown
+from baton.report import Review
+from baton.settings import Settings
+
+GIT_DIFF = "git diff (subprocesses)"
+PARSE = "parse_diff"
+SCOPE = "select_files"
+FINDINGS = "findings (place, suppress, fingerprint, merge, sort)"
+GATE = "gate (decide)"
+REVIEW = "Review model"
+RENDER = "render_markdown"
+TOTAL = "baton overhead total"
+
+STAGES = (PARSE, SCOPE, FINDINGS, GATE, REVIEW, RENDER)
+"""The stages summed into `TOTAL`."""
+ROWS = (GIT_DIFF, *STAGES, TOTAL)
+
+
+@dataclass(frozen=True)
+class StagedReview:
+    """What one pass over the stages produced, to compare with `review_change`."""
+
+    change: ChangeSet
+    review: Review
+    markdown: str
+
+
+def time_stages(
+    root: Path,
+    base: str,
+    head: str,
+    settings: Settings,
+    runs: Sequence[AgentRun],
+    repeat: int,
+) -> tuple[dict[str, list[float]], StagedReview]:
+    """Seconds per row of `ROWS`, one sample per repetition, and the last pass's output."""
+    samples: dict[str, list[float]] = {row: [] for row in ROWS}
+    last: StagedReview | None = None
+    for _ in range(repeat):
+        gc.collect()
+        timings, last = _one_pass(root, base, head, settings, runs)
+        for row, seconds in timings.items():
+            samples[row].append(seconds)
+        samples[TOTAL].append(sum(timings[stage] for stage in STAGES))
+    if last is None:
+        raise ValueError("repeat must be at least 1")
+    return samples, last
+
+
+def _one_pass(
+    root: Path, base: str, head: str, settings: Settings, runs: Sequence[AgentRun]
+) -> tuple[dict[str, float], StagedReview]:
+    clock = time.perf_counter
+    timings: dict[str, float] = {}
+
+    started = clock()
+    raw, base_sha, head_sha = git_diff(root, base, head)
+    timings[GIT_DIFF], started = clock() - started, clock()
+
+    change = parse_diff(raw, root=str(root), base=base_sha, head=head_sha)
+    timings[PARSE], started = clock() - started, clock()
+
+    _, skipped = select_files(
+        change, exclude=settings.exclude, max_file_bytes=settings.max_file_bytes
+    )
+    timings[SCOPE], started = clock() - started, clock()
+
+    everything = [finding for run in runs for finding in run.findings]
+    placed = place_on_diff(everything, change, settings.include_context_lines)
+    kept, suppressed = apply_suppressions(placed, change)
+    findings = sort_findings(merge_duplicates(fingerprint_all(kept, change)))
+    timings[FINDINGS], started = clock() - started, clock()
+
+    results = [run.result for run in runs]
+    gate = decide(findings, results, settings.fail_on)
+    timings[GATE], started = clock() - started, clock()
+
+    review = Review(
+        base=change.base,
+        head=change.head,
+        files_changed=len(change.files),
+        lines_added=change.added_count,
+        agents=tuple(results),
+        findings=tuple(findings),
+        suppressed=tuple(suppressed),
+        skipped=tuple(skipped),
+        gate=gate,
+    )
+    timings[REVIEW], started = clock() - started, clock()
+
+    markdown = render_markdown(review)
+    timings[RENDER] = clock() - started
+    return timings, StagedReview(change=change, review=review, markdown=markdown)
+
+
+def mirrors_pipeline(staged: Review, piped: Review) -> str | None:
+    """None when both reviews agree on findings, skips and verdict; else what differs."""
+    if [f.fingerprint for f in staged.findings] != [f.fingerprint for f in piped.findings]:
+        return f"findings differ: {len(staged.findings)} staged, {len(piped.findings)} piped"
+    if staged.suppressed != piped.suppressed:
+        return "suppressed findings differ"
+    if staged.skipped != piped.skipped:
+        return "skipped files differ"
+    if staged.gate != piped.gate:
+        return f"gate differs: {staged.gate.verdict} staged, {piped.gate.verdict} piped"
+    return None
