@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from baton.agents.base import AgentResult, AgentStatus
-from baton.findings.model import Finding, Severity
+from baton.findings.model import Finding, Placement, Severity
 from baton.gate import Verdict, decide
 from baton.settings import FailOn
 
 
-def finding(severity: Severity, *, on_added_line: bool = True) -> Finding:
+def finding(severity: Severity, *, placement: Placement = Placement.ADDED) -> Finding:
     return Finding(
         agent="security",
         rule_id="R1",
@@ -18,7 +18,7 @@ def finding(severity: Severity, *, on_added_line: bool = True) -> Finding:
         path="a.py",
         line=1,
         title="No CRITICAL issues found",
-        on_added_line=on_added_line,
+        placement=placement,
     )
 
 
@@ -68,7 +68,7 @@ def test_agent_blocking_condition_fails_without_findings() -> None:
 
 
 def test_context_line_findings_never_block() -> None:
-    gate = decide([finding(Severity.CRITICAL, on_added_line=False)], [OK], FailOn.CRITICAL)
+    gate = decide([finding(Severity.CRITICAL, placement=Placement.CONTEXT)], [OK], FailOn.CRITICAL)
     assert gate.exit_code == 0
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from baton.agents.base import AgentResult, AgentStatus
 from baton.errors import ExitCode
-from baton.findings.model import Finding
+from baton.findings.model import Finding, Placement
 from baton.settings import FailOn
 
 
@@ -36,7 +36,9 @@ class GateResult(BaseModel):
 
 def is_blocking(finding: Finding, fail_on: FailOn) -> bool:
     threshold = fail_on.threshold
-    return threshold is not None and finding.on_added_line and finding.severity.at_least(threshold)
+    if threshold is None or finding.placement is not Placement.ADDED:
+        return False
+    return finding.severity.at_least(threshold)
 
 
 def decide(

@@ -9,7 +9,7 @@ from baton.findings.merge import (
     place_on_diff,
     rule_family,
 )
-from baton.findings.model import Finding, Severity
+from baton.findings.model import Finding, Placement, Severity
 from baton.findings.order import sort_findings
 
 
@@ -45,7 +45,7 @@ def test_only_added_lines_by_default() -> None:
 
 def test_context_lines_kept_but_marked_when_asked() -> None:
     placed = place_on_diff([finding(1), finding(2)], CHANGE, True)
-    assert [(f.line, f.on_added_line) for f in placed] == [(1, False), (2, True)]
+    assert [(f.line, f.placement) for f in placed] == [(1, Placement.CONTEXT), (2, Placement.ADDED)]
 
 
 def test_multi_line_finding_touching_an_added_line_is_kept() -> None:
@@ -98,3 +98,9 @@ def test_sort_is_severity_then_place() -> None:
         (Severity.LOW, "a.py", 1),
         (Severity.LOW, "a.py", 3),
     ]
+
+
+def test_outside_findings_kept_only_for_named_agents() -> None:
+    far = [finding(40), finding(40, agent="security")]
+    placed = place_on_diff(far, CHANGE, False, keep_outside=frozenset({"security"}))
+    assert [(f.agent, f.placement) for f in placed] == [("security", Placement.OUTSIDE)]

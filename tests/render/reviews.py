@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from baton.agents.base import AgentResult, AgentStatus
 from baton.change.model import SkippedFile
-from baton.findings.model import Confidence, Finding, Severity
+from baton.findings.model import Confidence, Finding, Placement, Severity
 from baton.gate import decide
 from baton.report import Review, SuppressedFinding
 from baton.settings import FailOn
@@ -142,7 +142,7 @@ def failing() -> Review:
             rule_id="B105",
             title="Possible hardcoded password: 'hunter2'",
             cwe=259,
-            on_added_line=False,
+            placement=Placement.CONTEXT,
         ),
     ]
     quality = [

@@ -2,9 +2,9 @@
 duplicates merged.
 
 * **Placement.** A finding is kept when one of its lines is an added line. With
-  `include_context_lines`, findings on diff context lines are kept too, marked
-  `on_added_line=False` (they never trip the gate). Whole-file findings (no line) are kept
-  for changed files.
+  `include_context_lines`, findings on diff context lines are kept too, marked `context`;
+  findings of model reviewers elsewhere in a changed file are kept, marked `outside`. Neither
+  trips the gate. Whole-file findings (no line) are kept for changed files.
 * **Fingerprint.** sha256 of the rule family, path, the finding's line text with white space
   folded, and its occurrence number among identical ones: it survives lines moving.
 * **Duplicates.** Two findings on the same path and line about the same thing — the same
@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from baton.change.model import ChangedFile, ChangeSet
-from baton.findings.model import Finding
+from baton.findings.model import Finding, Placement
 
 _RUFF_BANDIT = re.compile(r"^S(\d{3})$")
 _HARDCODED_SECRET = frozenset({"B105", "B106", "B107"})
@@ -38,8 +38,12 @@ def rule_family(rule_id: str) -> str:
 
 
 def place_on_diff(
-    findings: Iterable[Finding], change: ChangeSet, include_context_lines: bool
+    findings: Iterable[Finding],
+    change: ChangeSet,
+    include_context_lines: bool,
+    keep_outside: frozenset[str] = frozenset(),
 ) -> list[Finding]:
+    """Findings placed on the change; `keep_outside` names agents whose other findings stay."""
     files = change.by_path()
     placed: list[Finding] = []
     for finding in findings:
@@ -51,9 +55,11 @@ def place_on_diff(
             continue
         span = range(finding.line, (finding.end_line or finding.line) + 1)
         if any(file.is_added(n) for n in span):
-            placed.append(finding.model_copy(update={"on_added_line": True}))
+            placed.append(finding.model_copy(update={"placement": Placement.ADDED}))
         elif include_context_lines and any(file.is_shown(n) for n in span):
-            placed.append(finding.model_copy(update={"on_added_line": False}))
+            placed.append(finding.model_copy(update={"placement": Placement.CONTEXT}))
+        elif finding.agent in keep_outside:
+            placed.append(finding.model_copy(update={"placement": Placement.OUTSIDE}))
     return placed
 
 

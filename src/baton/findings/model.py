@@ -51,6 +51,14 @@ class Confidence(StrEnum):
     LOW = "LOW"
 
 
+class Placement(StrEnum):
+    """Where a finding sits relative to the change. Only ADDED findings can fail the gate."""
+
+    ADDED = "added"
+    CONTEXT = "context"
+    OUTSIDE = "outside"
+
+
 class Finding(BaseModel):
     """One problem reported by one agent (or, after merging, by several) at one place."""
 
@@ -76,9 +84,12 @@ class Finding(BaseModel):
         default=(),
         description="`agent:rule` of duplicates merged into this finding.",
     )
-    on_added_line: bool = Field(
-        default=True,
-        description="False when the line is diff context rather than an added line.",
+    placement: Placement = Field(
+        default=Placement.ADDED,
+        description=(
+            "added: on a line the change adds; context: on an unchanged line shown in the "
+            "diff; outside: elsewhere in a changed file (kept for model reviewers' findings)."
+        ),
     )
 
     @property

@@ -34,5 +34,5 @@ def finding_order(f: Finding) -> tuple[Any, ...]:
         f.confidence.value,
         f.cwe or 0,
         f.also_reported_by,
-        f.on_added_line,
+        f.placement.value,
     )

@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from baton.agents.base import AgentResult, AgentStatus
 from baton.errors import UsageError
-from baton.findings.model import Finding, Severity
+from baton.findings.model import Finding, Placement, Severity
 from baton.findings.order import finding_order, sort_findings
 from baton.gate import Verdict
 from baton.render.escape import code, inline, link, paragraph
@@ -43,6 +43,11 @@ ICONS = {
     Severity.MEDIUM: "🟠",
     Severity.LOW: "🟡",
     Severity.INFO: "🔵",
+}
+PLACEMENT_NOTES = {
+    Placement.ADDED: Markup(""),
+    Placement.CONTEXT: Markup(" · _context: not an added line_"),
+    Placement.OUTSIDE: Markup(" · _outside the diff: not counted by the gate_"),
 }
 LIST_LIMIT = 50
 COLLAPSE_AFTER = 10
@@ -171,9 +176,7 @@ def _finding_view(finding: Finding, links: LinkBuilder | None) -> FindingView:
         title=inline(finding.title, limit=300),
         rule=link(code(finding.rule_id, limit=100), finding.rule_url),
         agent=inline(finding.agent, limit=60),
-        context_note=Markup("")
-        if finding.on_added_line
-        else Markup(" · _context: not an added line_"),
+        context_note=PLACEMENT_NOTES[finding.placement],
         details=tuple(details),
     )
 

@@ -134,7 +134,7 @@ def _result(finding: Finding, rule_index: int, suppressed_by: str | None) -> dic
             "severity": finding.severity.value,
             "confidence": finding.confidence.value,
             "agent": finding.agent,
-            "onAddedLine": finding.on_added_line,
+            "placement": finding.placement.value,
             "alsoReportedBy": list(finding.also_reported_by),
         },
     }
