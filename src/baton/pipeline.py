@@ -6,9 +6,11 @@ printed, written as reports, or posted to a platform.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
-from baton.agents import REGISTRY, Agent
+from baton.agents import Agent
+from baton.agents.catalog import choose_agents
 from baton.agents.runner import Progress, run_agents
 from baton.agents.tools import ToolRunner
 from baton.change.model import ChangeSet
@@ -33,13 +35,14 @@ async def review_change(
     files, skipped = select_files(
         change, exclude=settings.exclude, max_file_bytes=settings.max_file_bytes
     )
-    chosen = list(agents) if agents is not None else [REGISTRY[n] for n in settings.agents]
+    chosen = list(agents) if agents is not None else choose_agents(settings, os.environ, progress)
     runs = await run_agents(
         chosen, change, files, settings, tools or ToolRunner(settings.tools), progress
     )
 
     raw = [finding for run in runs for finding in run.findings]
-    placed = place_on_diff(raw, change, settings.include_context_lines)
+    keep_outside = frozenset(a.name for a in chosen if a.keeps_outside_findings)
+    placed = place_on_diff(raw, change, settings.include_context_lines, keep_outside)
     kept, suppressed = apply_suppressions(placed, change)
     findings = sort_findings(merge_duplicates(fingerprint_all(kept, change)))
 

@@ -52,12 +52,23 @@ class FailOn(StrEnum):
         return None if self is FailOn.NEVER else Severity(self.value.upper())
 
 
+class Engine(StrEnum):
+    """Who reviews: a Claude Code agent, the built-in tools, or `auto` (claude with a key)."""
+
+    AUTO = "auto"
+    CLAUDE = "claude"
+    BUILTIN = "builtin"
+
+
 class AgentOptions(BaseModel):
-    """Per-agent options: `[tool.baton.agent.<name>]`."""
+    """Per-agent options: `[tool.baton.agent.<name>]`; unset values fall back to the global ones."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    engine: Engine | None = None
     timeout: float | None = Field(default=None, gt=0, description="Seconds; overrides `timeout`.")
+    model: str | None = None
+    max_turns: int | None = Field(default=None, gt=0)
 
 
 def _split_commas(value: object) -> object:
@@ -94,6 +105,18 @@ class Settings(BaseSettings):
     agents: CommaList = Field(default_factory=lambda: list(DEFAULT_AGENTS))
     agent: dict[str, AgentOptions] = Field(default_factory=dict)
     timeout: float = Field(default=300.0, gt=0, description="Seconds per agent.")
+    engine: Engine = Engine.AUTO
+    model: str | None = Field(default=None, description="Claude model; default: the CLI's.")
+    max_turns: int = Field(default=30, gt=0, description="Claude turns per review session.")
+    max_budget_usd: float | None = Field(
+        default=None, gt=0, description="Run-wide spending cap for Claude agents."
+    )
+    max_concurrency: int = Field(default=4, ge=1, description="Claude sessions at once.")
+    chunk_tokens: int = Field(
+        default=40_000, ge=2_000, description="Diff tokens per Claude session; more is split."
+    )
+    api_max_retries: int = Field(default=3, ge=0, description="CLAUDE_CODE_MAX_RETRIES.")
+    api_timeout: float = Field(default=120.0, gt=0, description="Seconds per API request.")
     tools: dict[str, str] = Field(
         default_factory=dict, description="Tool name → executable, e.g. bandit = '/opt/bandit'."
     )
@@ -127,11 +150,21 @@ class Settings(BaseSettings):
             )
         return list(dict.fromkeys(value))
 
+    def options_for(self, agent: str) -> AgentOptions:
+        return self.agent.get(agent) or AgentOptions()
+
     def timeout_for(self, agent: str) -> float:
-        options = self.agent.get(agent)
-        if options is not None and options.timeout is not None:
-            return options.timeout
-        return self.timeout
+        own = self.options_for(agent).timeout
+        return self.timeout if own is None else own
+
+    def engine_for(self, agent: str) -> Engine:
+        return self.options_for(agent).engine or self.engine
+
+    def model_for(self, agent: str) -> str | None:
+        return self.options_for(agent).model or self.model
+
+    def max_turns_for(self, agent: str) -> int:
+        return self.options_for(agent).max_turns or self.max_turns
 
     @classmethod
     def settings_customise_sources(

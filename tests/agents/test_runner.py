@@ -25,6 +25,8 @@ CHANGE = ChangeSet(root=".", files=(FILE,))
 
 class Sleeper:
     description = "sleeps"
+    engine = "builtin"
+    keeps_outside_findings = False
 
     def __init__(self, name: str, seconds: float) -> None:
         self.name = name

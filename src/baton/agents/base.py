@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from baton.agents.limits import RunLimits
 from baton.change.model import ChangedFile, ChangeSet, SkippedFile
 from baton.findings.model import Finding
 
@@ -28,6 +29,31 @@ class AgentStatus(StrEnum):
     SKIPPED = "skipped"
 
 
+class Usage(BaseModel):
+    """What a model agent consumed. Built-in agents have none."""
+
+    model_config = ConfigDict(frozen=True)
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_creation_tokens: int = 0
+    cost_usd: float = 0.0
+    turns: int = 0
+    sessions: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cache_read_tokens=self.cache_read_tokens + other.cache_read_tokens,
+            cache_creation_tokens=self.cache_creation_tokens + other.cache_creation_tokens,
+            cost_usd=round(self.cost_usd + other.cost_usd, 6),
+            turns=self.turns + other.turns,
+            sessions=self.sessions + other.sessions,
+        )
+
+
 @dataclass(frozen=True)
 class AgentContext:
     """Everything an agent may look at. `files` is already narrowed to what it accepts."""
@@ -36,6 +62,7 @@ class AgentContext:
     files: tuple[ChangedFile, ...]
     settings: Settings
     tools: ToolRunner
+    limits: RunLimits = field(default_factory=RunLimits)
 
     @property
     def root(self) -> Path:
@@ -51,6 +78,10 @@ class AgentOutput:
     blocking: list[str] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
+    usage: Usage | None = None
+    denied: list[str] = field(default_factory=list)
+    failure: str | None = None
+    """Set when part of the work failed: the agent is failed, its findings are kept."""
 
 
 class Agent(Protocol):
@@ -60,7 +91,17 @@ class Agent(Protocol):
     def name(self) -> str: ...
 
     @property
+    def engine(self) -> str:
+        """`builtin` or `claude`; shown in the log and the comment."""
+        ...
+
+    @property
     def description(self) -> str: ...
+
+    @property
+    def keeps_outside_findings(self) -> bool:
+        """Whether its findings off the changed lines are kept (marked, never blocking)."""
+        ...
 
     def accepts(self, file: ChangedFile) -> str | None:
         """None when the agent reviews this file, else the reason it skips it."""
@@ -93,3 +134,7 @@ class AgentResult(BaseModel):
         default=(), description="Gate failures not tied to a severity, e.g. low diff coverage."
     )
     metrics: dict[str, float] = Field(default_factory=dict)
+    usage: Usage | None = Field(default=None, description="Tokens, cost and turns (models).")
+    denied: tuple[str, ...] = Field(
+        default=(), description="Tool calls the agent attempted that were refused or denied."
+    )

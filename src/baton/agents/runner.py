@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from baton.agents.base import Agent, AgentContext, AgentOutput, AgentResult, AgentStatus
 from baton.agents.builtin.common import files_phrase
+from baton.agents.limits import RunLimits
 from baton.agents.tools import ToolRunner
 from baton.change.model import ChangedFile, ChangeSet, SkippedFile
 from baton.errors import AgentError, AgentSkipped
@@ -37,11 +38,13 @@ async def run_agents(
     settings: Settings,
     tools: ToolRunner,
     progress: Progress,
+    limits: RunLimits | None = None,
 ) -> list[AgentRun]:
     """Run all agents at once over `files` (already scoped); results keep the given order."""
+    shared = limits or RunLimits(settings.max_budget_usd, settings.max_concurrency)
     async with asyncio.TaskGroup() as group:
         tasks = [
-            group.create_task(_run_one(agent, change, files, settings, tools, progress))
+            group.create_task(_run_one(agent, change, files, settings, tools, progress, shared))
             for agent in agents
         ]
     return [task.result() for task in tasks]
@@ -54,6 +57,7 @@ async def _run_one(
     settings: Settings,
     tools: ToolRunner,
     progress: Progress,
+    limits: RunLimits,
 ) -> AgentRun:
     accepted: list[ChangedFile] = []
     skipped: list[SkippedFile] = []
@@ -63,7 +67,7 @@ async def _run_one(
             accepted.append(file)
         else:
             skipped.append(SkippedFile(path=file.path, reason=reason))
-    base = {"name": agent.name, "files_reviewed": len(accepted)}
+    base = {"name": agent.name, "engine": agent.engine, "files_reviewed": len(accepted)}
     if not accepted:
         progress(f"{agent.name}: skipped (no files for this agent)")
         result = AgentResult(
@@ -72,12 +76,16 @@ async def _run_one(
         return AgentRun(result, ())
 
     timeout = settings.timeout_for(agent.name)
-    ctx = AgentContext(change=change, files=tuple(accepted), settings=settings, tools=tools)
-    progress(f"{agent.name}: started on {files_phrase(len(accepted))}")
+    ctx = AgentContext(
+        change=change, files=tuple(accepted), settings=settings, tools=tools, limits=limits
+    )
+    progress(f"{agent.name}: started on {files_phrase(len(accepted))} ({agent.engine})")
     started = time.monotonic()
     status, reason, output = AgentStatus.OK, None, AgentOutput()
     try:
         output = await asyncio.wait_for(agent.run(ctx), timeout=timeout)
+        if output.failure is not None:
+            status, reason = AgentStatus.FAILED, output.failure
     except TimeoutError:
         status, reason = AgentStatus.FAILED, f"timed out after {timeout:g}s"
     except Exception as err:  # one agent's crash must not sink the review
@@ -93,6 +101,8 @@ async def _run_one(
         summary=output.summary,
         blocking=tuple(output.blocking),
         metrics=output.metrics,
+        usage=output.usage,
+        denied=tuple(output.denied),
     )
     progress(_describe(result))
     return AgentRun(result, tuple(output.findings))

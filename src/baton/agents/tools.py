@@ -67,37 +67,9 @@ class ToolRunner:
         *,
         cwd: Path,
         ok_codes: Iterable[int] = (0,),
-        env: Mapping[str, str] | None = None,
     ) -> ToolOutput:
         """Run one tool to completion; a non-`ok_codes` exit raises `AgentError`."""
-        executable = self.resolve(tool)
-        try:
-            process = await asyncio.create_subprocess_exec(
-                executable,
-                *args,
-                cwd=cwd,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                start_new_session=True,
-                env=None if env is None else {**os.environ, **env},
-            )
-        except OSError as err:
-            raise AgentError(f"{tool} could not be started: {err.strerror or err}") from err
-        try:
-            stdout, stderr = await process.communicate()
-        except BaseException:
-            _kill_group(process)
-            await process.wait()
-            raise
-        output = ToolOutput(
-            stdout=stdout.decode("utf-8", "replace"),
-            stderr=stderr.decode("utf-8", "replace"),
-            returncode=process.returncode if process.returncode is not None else -1,
-        )
-        if output.returncode not in set(ok_codes):
-            raise AgentError(f"{tool} exited with {_describe_exit(output)}")
-        return output
+        return await run_process(tool, [self.resolve(tool), *args], cwd=cwd, ok_codes=ok_codes)
 
     async def run_batched(
         self,
@@ -138,6 +110,47 @@ async def tool_group() -> AsyncIterator[asyncio.TaskGroup]:
 def _first_leaf(group: BaseExceptionGroup[AgentError]) -> AgentError:
     first = group.exceptions[0]
     return _first_leaf(first) if isinstance(first, BaseExceptionGroup) else first
+
+
+async def run_process(
+    label: str,
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    ok_codes: Iterable[int] = (0,),
+    stdin: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+) -> ToolOutput:
+    """Run `argv` in its own process group; cancellation kills the group.
+
+    `env`, when given, is the child's whole environment (nothing is inherited).
+    """
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *argv,
+            cwd=cwd,
+            stdin=asyncio.subprocess.DEVNULL if stdin is None else asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,
+            env=None if env is None else dict(env),
+        )
+    except OSError as err:
+        raise AgentError(f"{label} could not be started: {err.strerror or err}") from err
+    try:
+        stdout, stderr = await process.communicate(stdin)
+    except BaseException:
+        _kill_group(process)
+        await process.wait()
+        raise
+    output = ToolOutput(
+        stdout=stdout.decode("utf-8", "replace"),
+        stderr=stderr.decode("utf-8", "replace"),
+        returncode=process.returncode if process.returncode is not None else -1,
+    )
+    if output.returncode not in set(ok_codes):
+        raise AgentError(f"{label} exited with {_describe_exit(output)}")
+    return output
 
 
 def _kill_group(process: asyncio.subprocess.Process) -> None:

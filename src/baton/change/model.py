@@ -58,6 +58,9 @@ class ChangedFile(BaseModel):
         description="New-file line number → text (no line ending) for added and context lines.",
     )
     added_lines: frozenset[int] = frozenset()
+    old_lines: dict[int, str] = Field(
+        default_factory=dict, description="Old-file line number → text for removed lines."
+    )
 
     @property
     def suffix(self) -> str:

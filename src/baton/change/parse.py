@@ -150,6 +150,7 @@ def _changed(
 ) -> ChangedFile:
     """Build the model from unidiff hunks: numbers of every line, text of new-side ones."""
     lines: dict[int, str] = {}
+    old_lines: dict[int, str] = {}
     added_all: list[int] = []
     built: list[Hunk] = []
     for hunk in hunks:
@@ -163,6 +164,7 @@ def _changed(
                 lines[line.target_line_no] = _text(line.value)
             elif kind == "-" and line.source_line_no is not None:
                 removed.append(line.source_line_no)
+                old_lines[line.source_line_no] = _text(line.value)
             elif (
                 kind == " " and line.source_line_no is not None and line.target_line_no is not None
             ):
@@ -191,6 +193,7 @@ def _changed(
         hunks=tuple(built),
         lines=lines,
         added_lines=frozenset(added_all),
+        old_lines=old_lines,
     )
 
 

@@ -48,6 +48,8 @@ class DiffCoverage:
 
 
 class CoverageAgent:
+    engine = "builtin"
+    keeps_outside_findings = False
     name = "coverage"
     description = "Diff coverage: the share of added executable lines that the tests ran."
 

@@ -9,6 +9,8 @@ from baton.change.model import ChangedFile
 
 
 class QualityAgent:
+    engine = "builtin"
+    keeps_outside_findings = False
     name = "quality"
     description = "Bugs and risky code in Python (ruff: pyflakes, bugbear, pylint errors)."
 

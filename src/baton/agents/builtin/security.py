@@ -13,6 +13,8 @@ from baton.change.model import ChangedFile
 
 
 class SecurityAgent:
+    engine = "builtin"
+    keeps_outside_findings = False
     name = "security"
     description = "Security issues (bandit) and committed secrets (detect-secrets)."
 

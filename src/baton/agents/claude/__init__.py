@@ -1,0 +1,1 @@
+"""Claude Code reviewers: one `ClaudeAgent` per role, run through claude-agent-sdk."""
