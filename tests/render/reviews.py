@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from baton.agents.base import AgentResult, AgentStatus
+from baton.agents.base import AgentResult, AgentStatus, Usage
 from baton.change.model import SkippedFile
 from baton.findings.model import Confidence, Finding, Placement, Severity
 from baton.gate import decide
@@ -51,7 +51,8 @@ def agent(
     status: AgentStatus = AgentStatus.OK,
     **extra: object,
 ) -> AgentResult:
-    return AgentResult(name=name, status=status, findings=tuple(findings), **extra)
+    del findings  # the review's findings carry their agent; results only count them
+    return AgentResult(name=name, status=status, **extra)
 
 
 def review(
@@ -249,7 +250,56 @@ def empty_change() -> Review:
     )
 
 
+def claude_agents() -> Review:
+    security = [
+        finding(
+            Severity.HIGH,
+            "api/views.py",
+            31,
+            agent="security",
+            rule_id="missing-authz",
+            title="Delete endpoint has no permission check",
+            message="Any signed-in user can delete another user's project.",
+            recommendation="Check that request.user owns the project before deleting it.",
+            cwe=862,
+        ),
+        finding(
+            Severity.MEDIUM,
+            "api/views.py",
+            88,
+            agent="security",
+            rule_id="open-redirect",
+            title="Redirect target taken from the query string",
+            placement=Placement.OUTSIDE,
+        ),
+    ]
+    usage = Usage(
+        input_tokens=10_500,
+        output_tokens=900,
+        cache_read_tokens=2_000,
+        cost_usd=0.0421,
+        turns=4,
+        sessions=1,
+    )
+    return review(
+        security,
+        [
+            agent(
+                "security",
+                engine="claude",
+                files_reviewed=2,
+                duration_s=41.5,
+                usage=usage,
+                denied=("Bash: No such tool available", "Read: permission denied (/etc/passwd)"),
+                summary="Adds project deletion; the new endpoint lacks an ownership check.",
+            ),
+            agent("quality", files_reviewed=2, duration_s=0.4, summary="ruff"),
+        ],
+    )
+
+
 SCENARIOS = {
+    "claude": claude_agents,
     "pass": passing,
     "fail": failing,
     "incomplete": incomplete,

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from baton.agents.base import AgentResult, AgentStatus
+from baton.agents.base import AgentResult, AgentStatus, Usage
 from baton.errors import UsageError
 from baton.findings.model import Finding, Placement, Severity
 from baton.findings.order import finding_order, sort_findings
@@ -124,6 +124,7 @@ def _context(review: Review, level: int) -> dict[str, Any]:
         "scope": _scope(review),
         "counts": _counts(review) if level < 2 else None,
         "agents": [_agent_view(a, review) for a in review.agents] if level < 2 else [],
+        "show_usage": any(a.usage is not None for a in review.agents),
         "skipped": _listing(
             skipped if level < 1 else [],
             total=len(skipped),
@@ -269,8 +270,23 @@ def _agent_view(agent: AgentResult, review: Review) -> dict[str, Any]:
         "files": agent.files_reviewed,
         "findings": sum(1 for f in review.findings if f.agent == agent.name),
         "duration": f"{agent.duration_s:.1f}s",
+        "usage": Markup(usage_text(agent.usage)) if agent.usage else Markup("—"),
         "summary": inline(agent.summary or "", limit=300),
+        "denied": inline("; ".join(agent.denied[:5]), limit=600) if agent.denied else None,
     }
+
+
+def usage_text(usage: Usage) -> str:
+    """`12.3k in / 1.1k out · 4 turns · $0.0213`: what a model agent consumed."""
+    tokens_in = usage.input_tokens + usage.cache_read_tokens + usage.cache_creation_tokens
+    return (
+        f"{_thousands(tokens_in)} in / {_thousands(usage.output_tokens)} out · "
+        f"{usage.turns} turns · ${usage.cost_usd:.4f}"
+    )
+
+
+def _thousands(count: int) -> str:
+    return f"{count / 1000:.1f}k" if count >= 1000 else str(count)
 
 
 def _skipped_items(review: Review) -> list[Markup]:
@@ -288,11 +304,14 @@ def _skipped_items(review: Review) -> list[Markup]:
 def _footer(review: Review) -> Markup:
     version = inline(review.baton_version, limit=40, line_start=False)
     refs = [_short(ref) for ref in (review.base, review.head) if ref]
-    if len(refs) == 2:
-        return Markup("baton {} · {}..{}").format(version, *refs)
+    footer = Markup("baton {}").format(version)
     if refs:
-        return Markup("baton {} · {}").format(version, refs[0])
-    return Markup("baton {}").format(version)
+        footer = Markup("{} · {}").format(footer, Markup("..").join(refs))
+    used = [a.usage for a in review.agents if a.usage is not None]
+    if used:
+        total = sum(used, Usage())
+        footer = Markup("{} · models: {}").format(footer, usage_text(total))
+    return footer
 
 
 def _short(ref: str) -> Markup:
