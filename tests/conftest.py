@@ -10,6 +10,8 @@ import pytest
 
 from tests.fakes.repos import GIT_ENV, GitRepo
 
+pytest_plugins = ["tests.fakes.anthropic_fixture"]
+
 
 @pytest.fixture(autouse=True)
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

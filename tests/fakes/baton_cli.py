@@ -38,3 +38,16 @@ def run_baton(
         stdout=done.stdout.decode("utf-8", "replace"),
         stderr=done.stderr.decode("utf-8", "replace"),
     )
+
+
+def start_baton(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """`python -m baton ARGS` started in the background; the caller waits and reads it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "baton", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )

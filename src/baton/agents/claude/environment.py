@@ -101,6 +101,7 @@ def session_environment(
     env.update(
         {
             "HOME": str(home),
+            "TMPDIR": str(home),
             "CLAUDE_CONFIG_DIR": str(home / ".claude"),
             "ANTHROPIC_CUSTOM_HEADERS": "\n".join(headers),
             "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",

@@ -7,9 +7,10 @@ environment variables never reach Claude Code, and a timeout kills the whole gro
 this process, the `claude` CLI and anything it started.
 
 Tool confinement: only the job's tools are offered (`tools=`), nothing is pre-approved,
-`permission_mode="dontAsk"` denies whatever is not allowed, `cwd` is the checkout, and
-`--bare` with no setting sources keeps the reviewed repository's CLAUDE.md, hooks, skills,
-plugins and MCP servers out of the session.
+`permission_mode="dontAsk"` denies whatever is not allowed, `cwd` is the checkout, no
+setting sources are read (so the reviewed repository's CLAUDE.md, settings, hooks and skills
+stay out), and only the MCP servers given here — none — are started (`strict_mcp_config`).
+`--bare` would do the same but also drops Grep and Glob from the offered tools.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def options_for(job: SessionJob) -> ClaudeAgentOptions:
         max_budget_usd=job.max_budget_usd,
         output_format={"type": "json_schema", "schema": job.output_schema},
         setting_sources=[],
-        extra_args={"bare": None},
+        strict_mcp_config=True,
     )
 
 

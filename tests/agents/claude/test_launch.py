@@ -1,0 +1,44 @@
+"""Reading a session's outcome honestly: every way it can fail has a reason, never 'no findings'."""
+
+from __future__ import annotations
+
+import pytest
+
+from baton.agents.claude.launch import interpret
+from baton.agents.claude.protocol import SessionOutcome
+from baton.errors import AgentError
+
+GOOD = {"findings": [], "summary": "fine"}
+
+
+@pytest.mark.parametrize(
+    ("outcome", "reason"),
+    [
+        (SessionOutcome(crash="CLINotFoundError: no claude"), "claude session failed: CLINotFound"),
+        (
+            SessionOutcome(is_error=True, api_error_status=529, terminal_reason="api_error"),
+            "Anthropic API overloaded (HTTP 529) after retries",
+        ),
+        (
+            SessionOutcome(is_error=True, subtype="error_max_turns"),
+            "stopped at max_turns (7) before returning findings",
+        ),
+        (SessionOutcome(structured_output=None), "no structured output"),
+        (
+            SessionOutcome(structured_output={"findings": "none"}),
+            "does not match the schema: findings",
+        ),
+        (
+            SessionOutcome(is_error=True, terminal_reason="aborted", errors=["stream closed"]),
+            "ended with aborted: stream closed",
+        ),
+    ],
+)
+def test_failures_have_reasons(outcome: SessionOutcome, reason: str) -> None:
+    with pytest.raises(AgentError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        interpret(outcome, max_turns=7)
+
+
+def test_valid_output_is_read() -> None:
+    review = interpret(SessionOutcome(structured_output=GOOD), max_turns=7)
+    assert review.findings == [] and review.summary == "fine"
