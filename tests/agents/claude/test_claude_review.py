@@ -167,19 +167,32 @@ def test_tools_are_confined_to_reading_the_checkout(
 def test_the_three_agents_run_concurrently(
     feature_repo: GitRepo, fake_anthropic: FakeAnthropic
 ) -> None:
-    for agent in ("security", "quality", "coverage"):
-        fake_anthropic.script(agent, [Reply.structured(output()).delayed(2)])
+    """Each answer takes 2 s and is held until all three requests are in flight at once."""
+    release = threading.Event()
+    agents = ("security", "quality", "coverage")
+    for agent in agents:
+        fake_anthropic.script(agent, [Reply.structured(output()).delayed(2).held(release)])
 
-    code, _, log = review(feature_repo, fake_anthropic)
+    process = start_baton(
+        "review", "--base", "main", cwd=feature_repo.path, env=fake_anthropic.env()
+    )
+    try:
+        for agent in agents:  # sequential agents would never get here: the first is held
+            fake_anthropic.wait_for(1, agent, timeout=90)
+        released = time.monotonic()
+        release.set()
+        process.communicate(timeout=120)
+    finally:
+        release.set()
+        if process.poll() is None:
+            process.kill()
 
-    assert code == 0, log
-    requests = [fake_anthropic.requests(a)[0] for a in ("security", "quality", "coverage")]
-    finished = [r.finished_at for r in requests]
-    assert all(f is not None for f in finished)
-    # Every request was received before any of them was answered: the 2 s waits overlapped.
-    assert max(r.received_at for r in requests) < min(f for f in finished if f is not None)
-    span = max(f for f in finished if f is not None) - min(r.received_at for r in requests)
-    assert span < 2 * 2
+    assert process.returncode == 0
+    requests = [fake_anthropic.requests(a)[0] for a in agents]
+    finished = [r.finished_at for r in requests if r.finished_at is not None]
+    assert len(finished) == 3
+    assert max(r.received_at for r in requests) < min(finished)
+    assert max(finished) - released < 2 * 2  # one after another: at least 3 x 2 s
 
 
 @pytest.mark.parametrize(
