@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -18,8 +19,10 @@ from baton.agents.runner import Progress
 from baton.change.model import ChangeSet
 from baton.change.parse import parse_diff
 from baton.change.source import default_base, dirty_paths, find_repo_root, git_diff, read_diff_file
-from baton.errors import UsageError
+from baton.errors import BatonError, UsageError
 from baton.pipeline import review_change
+from baton.platforms.base import ChangeRequest, Platform
+from baton.platforms.detect import detect
 from baton.render.codequality import render_codequality
 from baton.render.markdown import render_markdown
 from baton.render.sarif import render_sarif
@@ -37,7 +40,14 @@ def run_review(
     root = _checkout_root(cli_values)
     file_values, config_source = read_config_file(_reader(root), config)
     settings = load_settings(cli_values, file_values, config_source)
-    change = _load_change(settings, root, progress)
+    platform = detect(settings, os.environ)
+    request = platform.load() if platform is not None else None
+    if platform is not None and request is not None:
+        settings = _ci_defaults(settings)
+        progress(f"{platform.name}: {request.event} {_describe(request)}")
+        change = _change_of_request(settings, root, platform, request, progress)
+    else:
+        change = _load_change(settings, root, progress)
     if config_source:
         progress(f"config from {config_source}")
     review = asyncio.run(
@@ -47,8 +57,62 @@ def run_review(
     sys.stdout.write(body if body.endswith("\n") else body + "\n")
     sys.stdout.flush()
     write_reports(review, body, settings)
+    if platform is not None and request is not None:
+        published = platform.publish(review, change, request)
+        progress(f"{platform.name}: summary {published.summary}, {published.inline_posted} inline")
+        for warning in published.warnings:
+            progress(f"warning: {warning}")
     progress(f"verdict: {review.gate.verdict.value} (exit {review.gate.exit_code})")
     return review.gate.exit_code
+
+
+def _ci_defaults(settings: Settings) -> Settings:
+    """In CI the JSON and SARIF reports are always written, for the job's outputs."""
+    return settings.model_copy(
+        update={
+            "report_json": settings.report_json or Path(".baton/report.json").absolute(),
+            "report_sarif": settings.report_sarif or Path(".baton/report.sarif").absolute(),
+        }
+    )
+
+
+def _describe(request: ChangeRequest) -> str:
+    number = f"#{request.number}" if request.number is not None else "(no pull request)"
+    fork = ", from a fork" if request.is_fork else ""
+    draft = ", draft" if request.draft else ""
+    return f"{number}{fork}{draft}"
+
+
+def _change_of_request(
+    settings: Settings, root: Path, platform: Platform, request: ChangeRequest, progress: Progress
+) -> ChangeSet:
+    """The pull request's diff from local git (merge-base of base and head), else the API."""
+    if request.base_sha is None or request.head_sha is None:
+        return _load_change(settings, root, progress)
+    try:
+        raw, base, head = git_diff(root, request.base_sha, request.head_sha)
+    except BatonError as err:
+        progress(f"no local history for the diff ({err}); asking {platform.name} instead")
+        raw, base, head = platform.fetch_diff(request), request.base_sha, request.head_sha
+    change = parse_diff(raw, root=str(root), base=base, head=head)
+    checked_out = _head_of(root)
+    if checked_out is not None and checked_out != request.head_sha:
+        progress(
+            f"warning: the checkout is at {checked_out[:12]}, not the pull request's head "
+            f"{request.head_sha[:12]} (check out the head SHA so tools read the same lines)"
+        )
+    progress(f"reviewing {len(change.files)} files, {change.added_count} added lines")
+    return change
+
+
+def _head_of(root: Path) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
 
 
 def write_reports(review: Review, body: str, settings: Settings) -> None:

@@ -3,7 +3,8 @@
 Precedence, highest first:
 
 1. command-line flags (`baton review --fail-on high`)
-2. environment variables (`BATON_FAIL_ON=high`; nested keys with `__`, lists comma-separated)
+2. environment variables (`BATON_FAIL_ON=high`; nested keys with `__`, lists comma-separated),
+   then GitHub Action inputs (`INPUT_FAIL_ON`, set from `with:`; empty ones are ignored)
 3. the reviewed repository's `.baton.toml` (top-level keys) **or** `[tool.baton]` in its
    `pyproject.toml` — one of the two; both at once is an error
 4. built-in defaults
@@ -21,7 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -58,6 +59,20 @@ class Engine(StrEnum):
     AUTO = "auto"
     CLAUDE = "claude"
     BUILTIN = "builtin"
+
+
+class PlatformName(StrEnum):
+    """Where the review is published: detected from the CI environment by default."""
+
+    AUTO = "auto"
+    LOCAL = "local"
+    GITHUB = "github"
+    GITLAB = "gitlab"
+
+
+class CommentMode(StrEnum):
+    STICKY = "sticky"
+    OFF = "off"
 
 
 class AgentOptions(BaseModel):
@@ -127,6 +142,14 @@ class Settings(BaseSettings):
     include_context_lines: bool = False
     max_file_bytes: int = Field(default=1_000_000, gt=0)
 
+    # Publishing.
+    platform: PlatformName = PlatformName.AUTO
+    comment: CommentMode = CommentMode.STICKY
+    inline: bool = Field(default=True, description="Inline comments on changed lines.")
+    max_inline: int = Field(default=30, ge=0, le=100, description="Inline comments per review.")
+    github_token: SecretStr | None = None
+    gitlab_token: SecretStr | None = None
+
     # Outputs.
     report_json: Path | None = None
     report_sarif: Path | None = None
@@ -176,7 +199,12 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         file_values = _FILE_VALUES.get() or {}
-        return (init_settings, env_settings, InitSettingsSource(settings_cls, file_values))
+        return (
+            init_settings,
+            env_settings,
+            InitSettingsSource(settings_cls, action_inputs(os.environ)),
+            InitSettingsSource(settings_cls, file_values),
+        )
 
 
 _FILE_VALUES: ContextVar[dict[str, Any] | None] = ContextVar("baton_file_values", default=None)
@@ -252,6 +280,24 @@ def describe_validation_error(err: ValidationError) -> str:
         shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
         parts.append(f"{where}: {item['msg']}{shown}")
     return "; ".join(parts)
+
+
+ACTION_INPUTS_IGNORED = frozenset({"config", "anthropic_api_key", "anthropic_base_url"})
+"""Action inputs that are not settings: read by the platform layer itself."""
+
+
+def action_inputs(environ: Mapping[str, str]) -> dict[str, str]:
+    """GitHub Action inputs (`INPUT_FAIL_ON=high`) that name a setting; empty means unset.
+
+    action.yml declares no defaults (but the token's), so an input the workflow does not set
+    leaves the repository's own config in force.
+    """
+    values = {}
+    for name in Settings.model_fields:
+        value = environ.get(f"INPUT_{name.upper()}", "").strip()
+        if value and name not in ACTION_INPUTS_IGNORED:
+            values[name] = value
+    return values
 
 
 def _reject_unknown_env(environ: Mapping[str, str]) -> None:

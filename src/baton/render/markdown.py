@@ -15,7 +15,7 @@ and rule, so the output does not depend on the order they arrived in.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -71,17 +71,42 @@ class FindingView:
     details: tuple[Markup, ...]
 
 
+@dataclass(frozen=True)
+class History:
+    """What the previous review of the same pull request found, read from its state block."""
+
+    fingerprints: frozenset[str]
+    head: str | None = None
+
+
 def render_markdown(
-    review: Review, *, links: LinkBuilder | None = None, max_chars: int = 65_000
+    review: Review,
+    *,
+    links: LinkBuilder | None = None,
+    max_chars: int = 65_000,
+    history: History | None = None,
+    notes: Sequence[str] = (),
+    extra_state: Mapping[str, Any] | None = None,
 ) -> str:
-    """The whole comment, at most `max_chars` characters long."""
+    """The whole comment, at most `max_chars` characters long.
+
+    With `history`, each finding is marked new or still present and fixed ones are counted;
+    `notes` are publishing remarks shown under the verdict (e.g. inline comments not posted);
+    `extra_state` is stored in the state block beside the fingerprints.
+    """
     if max_chars < MIN_CHARS:
         raise UsageError(f"comment size limit {max_chars} is too small; use at least {MIN_CHARS}")
     findings = sort_findings(review.findings)
-    views = [_finding_view(f, links) for f in findings]
-    state = Markup(state_block(review, findings, budget=max_chars // 4))
+    views = [_finding_view(f, links, history) for f in findings]
+    state = Markup(state_block(review, findings, budget=max_chars // 4, extra=extra_state))
+    remarks = [inline(note, limit=500) for note in notes]
+    if history is not None:
+        fixed = len(history.fingerprints - {f.fingerprint for f in findings})
+        if fixed:
+            since = f" since {history.head[:7]}" if history.head else ""
+            remarks.insert(0, Markup("✔️ {} fixed{}").format(_plural(fixed, "finding"), since))
     for level in range(3):
-        context = _context(review, level) | {"state": state}
+        context = _context(review, level) | {"state": state, "remarks": remarks}
 
         def render(shown: int, context: dict[str, Any] = context) -> str:
             note = _hidden_note(len(views) - shown)
@@ -152,7 +177,9 @@ def _listing(items: list[Markup], *, total: int, title: str, collapsed: bool) ->
     }
 
 
-def _finding_view(finding: Finding, links: LinkBuilder | None) -> FindingView:
+def _finding_view(
+    finding: Finding, links: LinkBuilder | None, history: History | None
+) -> FindingView:
     where = code(finding.location, limit=300)
     if links is not None:
         where = link(where, links(finding.path, finding.line, finding.end_line))
@@ -177,9 +204,17 @@ def _finding_view(finding: Finding, links: LinkBuilder | None) -> FindingView:
         title=inline(finding.title, limit=300),
         rule=link(code(finding.rule_id, limit=100), finding.rule_url),
         agent=inline(finding.agent, limit=60),
-        context_note=PLACEMENT_NOTES[finding.placement],
+        context_note=PLACEMENT_NOTES[finding.placement] + _age(finding, history),
         details=tuple(details),
     )
+
+
+def _age(finding: Finding, history: History | None) -> Markup:
+    if history is None:
+        return Markup("")
+    if finding.fingerprint in history.fingerprints:
+        return Markup(" · still present")
+    return Markup(" · 🆕 new")
 
 
 def _groups(views: Sequence[FindingView]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from baton.findings.model import Finding
@@ -24,10 +24,17 @@ STATE_SUFFIX = " -->"
 _STATE_AT_END = re.compile(r"<!-- baton:state (\{[^\n]*\}) -->\s*\Z")
 
 
-def state_block(review: Review, findings: Sequence[Finding], *, budget: int) -> str:
+def state_block(
+    review: Review,
+    findings: Sequence[Finding],
+    *,
+    budget: int,
+    extra: Mapping[str, Any] | None = None,
+) -> str:
     """The state comment for `review`, fingerprints in the order of `findings`, ≤ `budget`."""
     prints = list(dict.fromkeys(f.fingerprint for f in findings if f.fingerprint))
     state: dict[str, Any] = {
+        **(extra or {}),
         "version": STATE_VERSION,
         "head": review.head,
         "verdict": review.gate.verdict.value,

@@ -1,0 +1,34 @@
+"""Where an inline comment may go: a line the platform will accept, checked against our diff.
+
+Only findings on added lines get an anchor. A range is kept when both ends lie in the same
+hunk; otherwise the comment is anchored on the finding's first line alone. Platforms reject
+anything else (GitHub answers 422, GitLab 400), so baton never asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from baton.change.model import ChangeSet
+from baton.findings.model import Finding, Placement
+
+
+@dataclass(frozen=True)
+class Anchor:
+    path: str
+    line: int
+    start_line: int | None = None
+    old_path: str | None = None
+
+
+def anchor_for(finding: Finding, change: ChangeSet) -> Anchor | None:
+    if finding.placement is not Placement.ADDED or finding.line is None:
+        return None
+    file = change.by_path().get(finding.path)
+    if file is None or not file.is_added(finding.line):
+        return None
+    hunk = file.hunk_for(finding.line)
+    end = finding.end_line or finding.line
+    if end > finding.line and hunk is not None and hunk.contains_new(end) and file.is_shown(end):
+        return Anchor(finding.path, end, start_line=finding.line, old_path=file.old_path)
+    return Anchor(finding.path, finding.line, old_path=file.old_path)

@@ -1,0 +1,123 @@
+"""Posting to a pull request through PyGithub: the sticky summary comment and one review of
+inline comments.
+
+Sticky: the comment carrying baton's hidden marker **and** written by this token's own
+identity is edited in place; later copies by the same author are deleted; a marker copied
+into someone else's comment is ignored. `GET /user` tells the identity for personal and
+app tokens; the Actions token may not call it (403), and then baton's earlier comments are
+recognised as those of a `Bot` account.
+
+Inline: one review (`event: COMMENT`, `commit_id` = the head SHA) with at most `max_inline`
+comments anchored on lines validated against the diff. If GitHub still answers 422, the
+review is sent once more with single-line anchors only; if that fails too, the findings are
+listed in the summary instead — never lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from github import GithubException
+from github.IssueComment import IssueComment
+from github.PullRequest import PullRequest, ReviewComment
+
+from baton.platforms.anchors import Anchor
+from baton.render.markdown import MARKER
+
+
+class ReadOnlyToken(Exception):
+    """The token may read but not write (fork pull request, or missing permissions)."""
+
+
+@dataclass(frozen=True)
+class InlineComment:
+    anchor: Anchor
+    body: str
+    fingerprint: str
+
+
+def is_read_only(err: GithubException) -> bool:
+    message = str((err.data or {}).get("message", "")) if isinstance(err.data, dict) else ""
+    return err.status == 403 and "not accessible" in message.lower()
+
+
+def writing(err: GithubException) -> Exception:
+    """The exception to raise for a failed write: read-only tokens are told apart."""
+    return ReadOnlyToken(str(err)) if is_read_only(err) else err
+
+
+def own_identity(login: str | None, comment: IssueComment) -> bool:
+    if login is not None:
+        return bool(comment.user.login == login)
+    return bool(comment.user.type == "Bot")
+
+
+def find_sticky(pull: PullRequest, login: str | None) -> list[IssueComment]:
+    """baton's own summary comments on the pull request, oldest first."""
+    found = [
+        comment
+        for comment in pull.get_issue_comments()
+        if (comment.body or "").startswith(MARKER) and own_identity(login, comment)
+    ]
+    if login is None and found:
+        author = found[-1].user.login
+        found = [c for c in found if c.user.login == author]
+    return found
+
+
+def upsert_sticky(pull: PullRequest, existing: Sequence[IssueComment], body: str) -> str:
+    """Edit the first of `existing` (or create one), delete the rest; say what happened."""
+    try:
+        if not existing:
+            pull.create_issue_comment(body)
+            return "created"
+        keeper, *extra = existing
+        changed = keeper.body != body
+        if changed:
+            keeper.edit(body)
+        for duplicate in extra:
+            duplicate.delete()
+    except GithubException as err:
+        raise writing(err) from err
+    return "updated" if changed else "unchanged"
+
+
+def post_review(pull: PullRequest, head_sha: str, comments: Sequence[InlineComment]) -> int:
+    """Post one review; returns how many inline comments it carried (0 if none fit)."""
+    if not comments:
+        return 0
+    commit = pull.base.repo.get_commit(head_sha)
+    attempts = [list(comments), [c for c in comments if c.anchor.start_line is None]]
+    last: GithubException | None = None
+    for attempt in attempts:
+        if not attempt:
+            break
+        try:
+            pull.create_review(
+                commit=commit,
+                body=f"baton: {len(attempt)} findings on changed lines (details in the summary).",
+                event="COMMENT",
+                comments=[_payload(c) for c in attempt],
+            )
+            return len(attempt)
+        except GithubException as err:
+            if err.status != 422:
+                raise writing(err) from err
+            last = err
+    if last is not None:
+        raise last
+    return 0
+
+
+def _payload(comment: InlineComment) -> ReviewComment:
+    payload: ReviewComment = {
+        "path": comment.anchor.path,
+        "line": comment.anchor.line,
+        "side": "RIGHT",
+        "body": comment.body,
+    }
+    if comment.anchor.start_line is not None:
+        payload["start_line"] = comment.anchor.start_line
+        payload["start_side"] = "RIGHT"
+    return payload
