@@ -1,0 +1,50 @@
+"""The job's own surfaces: step summary, outputs, log groups and annotations."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from baton.platforms.github.surfaces import (
+    SUMMARY_LIMIT,
+    outputs_for,
+    write_log,
+    write_outputs,
+    write_step_summary,
+)
+from tests.render.reviews import SCENARIOS
+
+
+def test_outputs_file_uses_the_actions_format(tmp_path: Path) -> None:
+    target = tmp_path / "output"
+    review = SCENARIOS["fail"]()
+    values = outputs_for(review, {"report_json": Path("/w/.baton/report.json"), "sarif": None})
+    write_outputs({"GITHUB_OUTPUT": str(target)}, values | {"multi": "a\nb"})
+    text = target.read_text()
+    assert "verdict=fail\n" in text
+    assert "exit_code=1\n" in text
+    assert f"critical_count={values['critical_count']}\n" in text
+    assert "report_json=/w/.baton/report.json\n" in text
+    assert "sarif=" not in text
+    assert "multi<<baton_" in text and "\na\nb\n" in text
+
+
+def test_step_summary_is_appended_and_capped(tmp_path: Path) -> None:
+    target = tmp_path / "summary.md"
+    target.write_text("earlier step\n")
+    write_step_summary({"GITHUB_STEP_SUMMARY": str(target)}, "x" * (SUMMARY_LIMIT + 10))
+    text = target.read_text()
+    assert text.startswith("earlier step\n")
+    assert len(text.encode()) < 1024 * 1024
+    assert text.rstrip().endswith("(truncated)")
+
+
+def test_log_has_groups_warnings_and_escaped_annotations() -> None:
+    out = io.StringIO()
+    write_log(SCENARIOS["fail"](), ["token is read-only"], out)
+    log = out.getvalue()
+    assert log.count("::group::") == log.count("::endgroup::") >= 3
+    assert "::warning title=baton::token is read-only" in log
+    errors = [line for line in log.splitlines() if line.startswith("::error ")]
+    assert errors
+    assert all("file=" in line and "line=" in line and "\n" not in line for line in errors)
