@@ -10,7 +10,7 @@ import pytest
 
 from tests.fakes.repos import GIT_ENV, GitRepo
 
-pytest_plugins = ["tests.fakes.anthropic_fixture"]
+pytest_plugins = ["tests.fakes.anthropic_fixture", "tests.fakes.github_fixture"]
 
 
 @pytest.fixture(autouse=True)

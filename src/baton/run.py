@@ -22,12 +22,12 @@ from baton.change.source import default_base, dirty_paths, find_repo_root, git_d
 from baton.errors import BatonError, UsageError
 from baton.pipeline import review_change
 from baton.platforms.base import ChangeRequest, Platform
-from baton.platforms.detect import detect
+from baton.platforms.detect import detect, platform_name
 from baton.render.codequality import render_codequality
 from baton.render.markdown import render_markdown
 from baton.render.sarif import render_sarif
 from baton.report import Review
-from baton.settings import Settings, load_settings, read_config_file
+from baton.settings import PlatformName, Settings, load_settings, read_config_file
 
 
 def run_review(
@@ -40,10 +40,11 @@ def run_review(
     root = _checkout_root(cli_values)
     file_values, config_source = read_config_file(_reader(root), config)
     settings = load_settings(cli_values, file_values, config_source)
+    if platform_name(settings, os.environ) is not PlatformName.LOCAL:
+        settings = _ci_defaults(settings)
     platform = detect(settings, os.environ)
     request = platform.load() if platform is not None else None
     if platform is not None and request is not None:
-        settings = _ci_defaults(settings)
         progress(f"{platform.name}: {request.event} {_describe(request)}")
         change = _change_of_request(settings, root, platform, request, progress)
     else:

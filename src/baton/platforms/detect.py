@@ -8,14 +8,18 @@ from baton.platforms.base import Platform
 from baton.settings import PlatformName, Settings
 
 
+def platform_name(settings: Settings, environ: Mapping[str, str]) -> PlatformName:
+    """The `platform` setting, with `auto` resolved from the CI environment."""
+    if settings.platform is not PlatformName.AUTO:
+        return settings.platform
+    if environ.get("GITHUB_ACTIONS") == "true":
+        return PlatformName.GITHUB
+    return PlatformName.LOCAL
+
+
 def detect(settings: Settings, environ: Mapping[str, str]) -> Platform | None:
     """The platform to publish to; None means a local run (print only)."""
-    name = settings.platform
-    if name is PlatformName.AUTO:
-        if environ.get("GITHUB_ACTIONS") == "true":
-            name = PlatformName.GITHUB
-        else:
-            name = PlatformName.LOCAL
+    name = platform_name(settings, environ)
     if name is PlatformName.GITHUB:
         from baton.platforms.github.platform import GitHubPlatform  # noqa: PLC0415
 

@@ -8,14 +8,15 @@ app tokens; the Actions token may not call it (403), and then baton's earlier co
 recognised as those of a `Bot` account.
 
 Inline: one review (`event: COMMENT`, `commit_id` = the head SHA) with at most `max_inline`
-comments anchored on lines validated against the diff. If GitHub still answers 422, the
-review is sent once more with single-line anchors only; if that fails too, the findings are
-listed in the summary instead — never lost.
+comments anchored on lines validated against the diff. If GitHub still answers 422 (its
+view of the diff differs from the local one), the anchors are checked again against
+GitHub's own files of the pull request and the review is sent once more without the
+rejected ones; whatever is not posted inline stays listed in the summary — never lost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from github import GithubException
@@ -83,16 +84,22 @@ def upsert_sticky(pull: PullRequest, existing: Sequence[IssueComment], body: str
     return "updated" if changed else "unchanged"
 
 
-def post_review(pull: PullRequest, head_sha: str, comments: Sequence[InlineComment]) -> int:
-    """Post one review; returns how many inline comments it carried (0 if none fit)."""
+def post_review(
+    pull: PullRequest,
+    head_sha: str,
+    comments: Sequence[InlineComment],
+    recheck: Callable[[Sequence[InlineComment]], list[InlineComment]],
+) -> int:
+    """Post one review; returns how many inline comments it carried.
+
+    On a 422, `recheck` keeps the comments whose anchors GitHub's own view of the diff
+    accepts, and the review is sent once more with those.
+    """
     if not comments:
         return 0
     commit = pull.base.repo.get_commit(head_sha)
-    attempts = [list(comments), [c for c in comments if c.anchor.start_line is None]]
-    last: GithubException | None = None
-    for attempt in attempts:
-        if not attempt:
-            break
+    attempt = list(comments)
+    for final in (False, True):
         try:
             pull.create_review(
                 commit=commit,
@@ -102,11 +109,11 @@ def post_review(pull: PullRequest, head_sha: str, comments: Sequence[InlineComme
             )
             return len(attempt)
         except GithubException as err:
-            if err.status != 422:
+            if err.status != 422 or final:
                 raise writing(err) from err
-            last = err
-    if last is not None:
-        raise last
+            attempt = recheck(attempt)
+            if not attempt:
+                return 0
     return 0
 
 

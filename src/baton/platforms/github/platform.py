@@ -9,12 +9,14 @@ one warning; any other API failure is a warning too. The verdict never depends o
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import quote
 
 from github import Auth, Github, GithubException, GithubRetry
+from github.PullRequest import PullRequest
 
 from baton.change.model import ChangeSet
+from baton.change.parse import parse_diff
 from baton.errors import UsageError
 from baton.platforms.anchors import anchor_for
 from baton.platforms.base import ChangeRequest, Published
@@ -27,7 +29,13 @@ from baton.platforms.github.comments import (
 )
 from baton.platforms.github.event import load_event
 from baton.platforms.github.files import diff_from_files
-from baton.platforms.github.surfaces import mask, write_log, write_step_summary
+from baton.platforms.github.surfaces import (
+    mask,
+    outputs_for,
+    write_log,
+    write_outputs,
+    write_step_summary,
+)
 from baton.render.inline import render_inline
 from baton.render.markdown import History, LinkBuilder, parse_state, render_markdown
 from baton.report import Review
@@ -90,6 +98,8 @@ class GitHubPlatform:
         elif request.number is None:
             published.summary = f"no pull request in a {request.event} event"
         write_step_summary(self.environ, body)
+        reports = {"report_json": self.settings.report_json, "sarif": self.settings.report_sarif}
+        write_outputs(self.environ, outputs_for(review, reports))
         write_log(review, published.warnings)
         return published
 
@@ -116,7 +126,11 @@ class GitHubPlatform:
             notes: list[str] = []
             inline = self._inline(review, change, history, notes)
             if inline:
-                posted = post_review(pull, request.head_sha, inline)
+                try:
+                    posted = post_review(pull, request.head_sha, inline, _recheck_with(pull))
+                except GithubException as err:
+                    posted = 0
+                    published.warnings.append(f"inline review not posted: {_message(err)}")
                 published.inline_posted = posted
                 if posted < len(inline):
                     notes.append(f"{len(inline) - posted} inline comments were refused by GitHub")
@@ -149,6 +163,28 @@ class GitHubPlatform:
                 f"(max_inline = {limit}); all are listed below"
             )
         return candidates[:limit]
+
+
+def _recheck_with(pull: PullRequest) -> Callable[[Sequence[InlineComment]], list[InlineComment]]:
+    """Keep the comments whose anchors GitHub's own diff of the pull request accepts."""
+
+    def recheck(comments: Sequence[InlineComment]) -> list[InlineComment]:
+        theirs = parse_diff(diff_from_files(pull.get_files()).encode("utf-8"), root=".")
+        files = theirs.by_path()
+        kept = []
+        for comment in comments:
+            file = files.get(comment.anchor.path)
+            if file is None or not file.is_shown(comment.anchor.line):
+                continue
+            start = comment.anchor.start_line
+            if start is not None:
+                hunk = file.hunk_for(comment.anchor.line)
+                if hunk is None or not hunk.contains_new(start):
+                    continue
+            kept.append(comment)
+        return kept
+
+    return recheck
 
 
 def _login(github: Github) -> str | None:

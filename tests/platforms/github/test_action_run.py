@@ -1,0 +1,180 @@
+"""End to end: `baton review` in a GitHub-Actions-like environment against a fake GitHub.
+
+Real git, real tools, real PyGithub; only GitHub itself is a local fake.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baton.render.markdown import MARKER
+from tests.fakes.baton_cli import Completed, run_baton
+from tests.fakes.github_api import FakeGitHub
+from tests.fakes.repos import GitRepo
+
+AWS_KEY = "AKIAZ3MHQX7TQ2VJ5K4P"
+REPO = "acme/app"
+
+
+class Job:
+    """A pull request on the fake and the Actions environment of a job reviewing it."""
+
+    def __init__(self, repo: GitRepo, fake: FakeGitHub, tmp: Path, **pull: Any) -> None:
+        self.repo, self.fake, self.tmp = repo, fake, tmp
+        base = repo.git("rev-parse", "main")
+        head = repo.head()
+        diff = repo.git("diff", "--find-renames", f"{base}...{head}") + "\n"
+        self.pull = fake.add_pull(REPO, 7, diff=diff, head_sha=head, base_sha=base, **pull)
+        event = {
+            "action": "opened",
+            "pull_request": {
+                "number": 7,
+                "title": "Change",
+                "draft": False,
+                "base": {"sha": base, "ref": "main", "repo": {"full_name": REPO}},
+                "head": {"sha": head, "ref": "feature", "repo": {"full_name": REPO}},
+            },
+        }
+        (tmp / "event.json").write_text(json.dumps(event))
+        self.output = tmp / "github_output"
+        self.summary = tmp / "step_summary.md"
+
+    def run(self, token: str = FakeGitHub.ACTIONS_TOKEN, **inputs: str) -> Completed:
+        env = {
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_REPOSITORY": REPO,
+            "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_EVENT_PATH": str(self.tmp / "event.json"),
+            "GITHUB_API_URL": self.fake.url,
+            "GITHUB_SERVER_URL": "https://github.example",
+            "GITHUB_SHA": "0" * 40,
+            "GITHUB_OUTPUT": str(self.output),
+            "GITHUB_STEP_SUMMARY": str(self.summary),
+            "INPUT_GITHUB_TOKEN": token,
+            **{f"INPUT_{k.upper()}": v for k, v in inputs.items()},
+        }
+        return run_baton("review", cwd=self.repo.path, env=env, timeout=180)
+
+    def outputs(self) -> dict[str, str]:
+        lines = self.output.read_text().splitlines()
+        return dict(line.split("=", 1) for line in lines if "=" in line and "<<" not in line)
+
+
+@pytest.fixture
+def job(repo: GitRepo, fake_github: FakeGitHub, tmp_path: Path) -> Job:
+    repo.write("app/__init__.py", "")
+    repo.write("app/util.py", "def helper():\n    return 1\n")
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("app/keys.py", f'import os\n\nKEY = "{AWS_KEY}"\n')
+    repo.write("app/util.py", "import sys\n\n\ndef helper():\n    return 1\n")
+    repo.commit("feature")
+    return Job(repo, fake_github, tmp_path)
+
+
+def test_first_run_posts_one_comment_and_one_review_then_reruns_add_nothing(job: Job) -> None:
+    first = job.run()
+
+    assert first.code == 1, first.stderr
+    comments = job.fake.comments(job.pull)
+    reviews = job.fake.reviews(job.pull)
+    assert len(comments) == 1 and comments[0].body.startswith(MARKER)
+    assert AWS_KEY not in comments[0].body
+    assert len(reviews) == 1
+    inline = job.fake.review_comments(job.pull)
+    assert {(c.path, c.line) for c in inline} == {
+        ("app/keys.py", 3),
+        ("app/keys.py", 1),
+        ("app/util.py", 1),
+    }
+    assert len(job.fake.writes()) <= 3
+    outputs = job.outputs()
+    assert outputs["verdict"] == "fail" and outputs["exit_code"] == "1"
+    assert outputs["critical_count"] == "1"
+    assert Path(outputs["report_json"]).is_file()
+    assert MARKER in job.summary.read_text()
+    assert "::error file=app/keys.py,line=3" in first.stdout
+
+    writes_before = len(job.fake.writes())
+    second = job.run()
+
+    assert second.code == 1
+    assert len(job.fake.comments(job.pull)) == 1
+    assert len(job.fake.reviews(job.pull)) == 1
+    new_writes = job.fake.writes()[writes_before:]
+    assert all(w.method == "PATCH" for w in new_writes)
+    assert "still present" in job.fake.comments(job.pull)[0].body
+
+
+def test_a_new_push_marks_fixed_and_comments_only_new_findings(job: Job) -> None:
+    job.run()
+    job.repo.write("app/keys.py", 'import os\n\nKEY = os.environ["KEY"]\n')
+    job.repo.write("app/more.py", "import json\n")
+    job.repo.commit("fix the key, add a module")
+    job.fake.push(
+        job.pull, diff=job.repo.git("diff", "main...HEAD") + "\n", head_sha=job.repo.head()
+    )
+    event = json.loads((job.tmp / "event.json").read_text())
+    event["pull_request"]["head"]["sha"] = job.repo.head()
+    (job.tmp / "event.json").write_text(json.dumps(event))
+
+    rerun = job.run()
+
+    assert rerun.code == 0, rerun.stdout
+    body = job.fake.comments(job.pull)[0].body
+    assert "1 finding fixed" in body
+    assert "🆕 new" in body and "still present" in body
+    reviews = job.fake.reviews(job.pull)
+    assert len(reviews) == 2
+    second_review = [c for c in job.fake.review_comments(job.pull) if c.path == "app/more.py"]
+    assert [(c.path, c.line) for c in second_review] == [("app/more.py", 1)]
+
+
+def test_a_marker_in_a_humans_comment_is_not_taken_over(job: Job) -> None:
+    human = job.fake.add_comment(job.pull, f"{MARKER}\nI copied this.", author="octocat")
+
+    job.run()
+
+    comments = job.fake.comments(job.pull)
+    assert len(comments) == 2
+    assert [c for c in comments if c.id == human.id][0].body == f"{MARKER}\nI copied this."
+
+
+def test_fork_token_stops_after_the_first_403_and_the_verdict_stands(job: Job) -> None:
+    done = job.run(token=FakeGitHub.READ_ONLY_TOKEN)
+
+    assert done.code == 1
+    writes = job.fake.writes()
+    assert len(writes) == 1 and writes[0].status == 403
+    assert "cannot write to this pull request" in done.stderr
+    assert MARKER in job.summary.read_text()
+    assert job.outputs()["verdict"] == "fail"
+
+
+def test_anchors_github_rejects_are_dropped_and_listed(job: Job) -> None:
+    """GitHub's diff lacks app/util.py (e.g. an older push): its comment is dropped, not lost."""
+    job.fake.push(
+        job.pull,
+        diff=job.repo.git("diff", "main...HEAD", "--", "app/keys.py") + "\n",
+        head_sha=job.repo.head(),
+    )
+
+    done = job.run()
+
+    assert done.code == 1
+    inline = job.fake.review_comments(job.pull)
+    assert {c.path for c in inline} == {"app/keys.py"}
+    body = job.fake.comments(job.pull)[0].body
+    assert "1 inline comments were refused by GitHub" in body
+    assert "app/util.py" in body
+    assert len(job.fake.writes()) <= 3
+
+
+def test_inline_can_be_switched_off_by_an_input(job: Job) -> None:
+    job.run(inline="false")
+    assert job.fake.reviews(job.pull) == []
+    assert len(job.fake.comments(job.pull)) == 1
