@@ -67,12 +67,27 @@ def run_review(
     return review.gate.exit_code
 
 
+CI_REPORTS = Path(".baton")
+
+
 def _ci_defaults(settings: Settings) -> Settings:
-    """In CI the JSON and SARIF reports are always written, for the job's outputs."""
+    """In CI the JSON and SARIF reports are always written, for the job's outputs.
+
+    They go to `.baton/` in the workspace (the one place later steps share), a folder that
+    ignores itself so that no later `git add -A` picks the reports up.
+    """
+    if settings.report_json and settings.report_sarif:
+        return settings
+    folder = CI_REPORTS.absolute()
+    try:
+        folder.mkdir(exist_ok=True)
+        (folder / ".gitignore").write_text("*\n", encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"cannot create {folder}: {err.strerror or err}") from err
     return settings.model_copy(
         update={
-            "report_json": settings.report_json or Path(".baton/report.json").absolute(),
-            "report_sarif": settings.report_sarif or Path(".baton/report.sarif").absolute(),
+            "report_json": settings.report_json or folder / "report.json",
+            "report_sarif": settings.report_sarif or folder / "report.sarif",
         }
     )
 
