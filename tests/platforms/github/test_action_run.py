@@ -13,7 +13,7 @@ import pytest
 
 from baton.render.markdown import MARKER
 from tests.fakes.baton_cli import Completed, run_baton
-from tests.fakes.github_api import FakeGitHub
+from tests.fakes.github_api import FakeGitHub, Fault
 from tests.fakes.repos import GitRepo
 
 AWS_KEY = "AKIAZ3MHQX7TQ2VJ5K4P"
@@ -179,3 +179,42 @@ def test_inline_can_be_switched_off_by_an_input(job: Job) -> None:
     job.run(inline="false")
     assert job.fake.reviews(job.pull) == []
     assert len(job.fake.comments(job.pull)) == 1
+
+
+@pytest.mark.parametrize("status", [403, 429])
+def test_secondary_rate_limits_are_waited_out(job: Job, status: int) -> None:
+    job.fake.inject(Fault.secondary_rate_limit(retry_after=1, status=status), times=1, on="writes")
+
+    done = job.run()
+
+    assert done.code == 1
+    assert len(job.fake.comments(job.pull)) == 1
+    assert len(job.fake.reviews(job.pull)) == 1
+    limited = [w for w in job.fake.writes() if w.status == status]
+    assert len(limited) == 1
+    assert "warning" not in done.stderr.lower()
+
+
+def test_a_push_event_writes_the_summary_only(job: Job) -> None:
+    (job.tmp / "event.json").write_text(json.dumps({"ref": "refs/heads/feature"}))
+    done = run_baton(
+        "review",
+        cwd=job.repo.path,
+        env={
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_REPOSITORY": REPO,
+            "GITHUB_EVENT_NAME": "push",
+            "GITHUB_EVENT_PATH": str(job.tmp / "event.json"),
+            "GITHUB_API_URL": job.fake.url,
+            "GITHUB_SHA": job.repo.head(),
+            "GITHUB_STEP_SUMMARY": str(job.summary),
+            "GITHUB_OUTPUT": str(job.output),
+            "INPUT_GITHUB_TOKEN": FakeGitHub.ACTIONS_TOKEN,
+            "INPUT_BASE": "main",
+        },
+    )
+
+    assert done.code == 1, done.stderr
+    assert job.fake.writes() == []
+    assert MARKER in job.summary.read_text()
+    assert job.outputs()["verdict"] == "fail"
