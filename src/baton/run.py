@@ -21,7 +21,7 @@ from baton.change.parse import parse_diff
 from baton.change.source import default_base, dirty_paths, find_repo_root, git_diff, read_diff_file
 from baton.errors import BatonError, UsageError
 from baton.pipeline import review_change
-from baton.platforms.base import ChangeRequest, Platform
+from baton.platforms.base import ChangeRequest, Platform, Published
 from baton.platforms.detect import detect, platform_name
 from baton.render.codequality import render_codequality
 from baton.render.markdown import render_markdown
@@ -59,7 +59,10 @@ def run_review(
     sys.stdout.flush()
     write_reports(review, body, settings)
     if platform is not None and request is not None:
-        published = platform.publish(review, change, request)
+        try:
+            published = platform.publish(review, change, request)
+        except Exception as err:  # publishing never changes the verdict
+            published = Published(warnings=[f"publishing failed: {type(err).__name__}: {err}"])
         progress(f"{platform.name}: summary {published.summary}, {published.inline_posted} inline")
         for warning in published.warnings:
             progress(f"warning: {warning}")

@@ -218,3 +218,14 @@ def test_a_push_event_writes_the_summary_only(job: Job) -> None:
     assert job.fake.writes() == []
     assert MARKER in job.summary.read_text()
     assert job.outputs()["verdict"] == "fail"
+
+
+def test_github_down_is_a_warning_and_the_verdict_stands(job: Job) -> None:
+    job.fake.inject(Fault.server_error(502), times=100, on="any")
+
+    done = job.run()
+
+    assert done.code == 1
+    assert "warning:" in done.stderr and "GitHub API" in done.stderr
+    assert job.outputs()["verdict"] == "fail"
+    assert MARKER in job.summary.read_text()

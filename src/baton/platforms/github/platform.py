@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from github import Auth, Github, GithubException, GithubRetry
 from github.PullRequest import PullRequest
+from requests import RequestException
 
 from baton.change.model import ChangeSet
 from baton.change.parse import parse_diff
@@ -128,7 +129,7 @@ class GitHubPlatform:
             if inline:
                 try:
                     posted = post_review(pull, request.head_sha, inline, _recheck_with(pull))
-                except GithubException as err:
+                except (GithubException, RequestException) as err:
                     posted = 0
                     published.warnings.append(f"inline review not posted: {_message(err)}")
                 published.inline_posted = posted
@@ -142,6 +143,8 @@ class GitHubPlatform:
             published.warnings.append(READ_ONLY_WARNING)
         except GithubException as err:
             published.warnings.append(f"GitHub API error {err.status}: {_message(err)}")
+        except RequestException as err:  # PyGithub's retries exhausted (5xx, timeouts)
+            published.warnings.append(f"GitHub API unreachable: {type(err).__name__}: {err}")
         return None
 
     def _inline(
@@ -195,7 +198,9 @@ def _login(github: Github) -> str | None:
         return None
 
 
-def _message(err: GithubException) -> str:
+def _message(err: GithubException | RequestException) -> str:
+    if isinstance(err, RequestException):
+        return f"{type(err).__name__}: {err}"[:200]
     data = err.data if isinstance(err.data, dict) else {}
     return str(data.get("message") or err)[:200]
 
