@@ -25,7 +25,6 @@ from github.PullRequest import PullRequest, ReviewComment
 from tests.fakes.github_api import FakeGitHub, Fault, FileChange
 from tests.fakes.repos import GitRepo
 
-
 REPO = "acme/widgets"
 DIFF = """\
 diff --git a/app.py b/app.py
