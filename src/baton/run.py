@@ -74,12 +74,12 @@ CI_REPORTS = Path(".baton")
 
 
 def _ci_defaults(settings: Settings) -> Settings:
-    """In CI the JSON and SARIF reports are always written, for the job's outputs.
+    """In CI the JSON, SARIF and Code Quality reports are always written (outputs, artifacts).
 
     They go to `.baton/` in the workspace (the one place later steps share), a folder that
     ignores itself so that no later `git add -A` picks the reports up.
     """
-    if settings.report_json and settings.report_sarif:
+    if settings.report_json and settings.report_sarif and settings.report_codequality:
         return settings
     folder = CI_REPORTS.absolute()
     try:
@@ -91,6 +91,7 @@ def _ci_defaults(settings: Settings) -> Settings:
         update={
             "report_json": settings.report_json or folder / "report.json",
             "report_sarif": settings.report_sarif or folder / "report.sarif",
+            "report_codequality": settings.report_codequality or folder / "codequality.json",
         }
     )
 

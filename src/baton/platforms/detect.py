@@ -14,6 +14,8 @@ def platform_name(settings: Settings, environ: Mapping[str, str]) -> PlatformNam
         return settings.platform
     if environ.get("GITHUB_ACTIONS") == "true":
         return PlatformName.GITHUB
+    if environ.get("GITLAB_CI") == "true":
+        return PlatformName.GITLAB
     return PlatformName.LOCAL
 
 
@@ -24,4 +26,8 @@ def detect(settings: Settings, environ: Mapping[str, str]) -> Platform | None:
         from baton.platforms.github.platform import GitHubPlatform  # noqa: PLC0415
 
         return GitHubPlatform(settings, environ)
+    if name is PlatformName.GITLAB:
+        from baton.platforms.gitlab.platform import GitLabPlatform  # noqa: PLC0415
+
+        return GitLabPlatform(settings, environ)
     return None

@@ -29,7 +29,6 @@ from baton.platforms.github.comments import (
     upsert_sticky,
 )
 from baton.platforms.github.event import load_event
-from baton.platforms.github.files import diff_from_files
 from baton.platforms.github.surfaces import (
     mask,
     outputs_for,
@@ -37,6 +36,7 @@ from baton.platforms.github.surfaces import (
     write_outputs,
     write_step_summary,
 )
+from baton.platforms.patches import FilePatch, Status, unified_diff
 from baton.render.inline import render_inline
 from baton.render.markdown import History, LinkBuilder, parse_state, render_markdown
 from baton.report import Review
@@ -77,7 +77,7 @@ class GitHubPlatform:
         if request.number is None:
             raise UsageError("no local history and no pull request to ask GitHub for the diff")
         pull = self.client().get_repo(self.repository).get_pull(request.number)
-        return diff_from_files(pull.get_files()).encode("utf-8")
+        return _diff_of(pull)
 
     def links(self, request: ChangeRequest) -> LinkBuilder | None:
         if not request.head_sha:
@@ -172,7 +172,7 @@ def _recheck_with(pull: PullRequest) -> Callable[[Sequence[InlineComment]], list
     """Keep the comments whose anchors GitHub's own diff of the pull request accepts."""
 
     def recheck(comments: Sequence[InlineComment]) -> list[InlineComment]:
-        theirs = parse_diff(diff_from_files(pull.get_files()).encode("utf-8"), root=".")
+        theirs = parse_diff(_diff_of(pull), root=".")
         files = theirs.by_path()
         kept = []
         for comment in comments:
@@ -188,6 +188,19 @@ def _recheck_with(pull: PullRequest) -> Callable[[Sequence[InlineComment]], list
         return kept
 
     return recheck
+
+
+def _diff_of(pull: PullRequest) -> bytes:
+    """The pull request's diff from its files, page by page."""
+    patches = []
+    for file in pull.get_files():
+        status: Status = file.status if file.status in _STATUSES else "modified"  # type: ignore[assignment]
+        old = file.previous_filename or file.filename
+        patches.append(FilePatch(old, file.filename, status, file.patch))
+    return unified_diff(patches).encode("utf-8")
+
+
+_STATUSES = frozenset({"added", "removed", "modified", "renamed", "copied"})
 
 
 def _login(github: Github) -> str | None:

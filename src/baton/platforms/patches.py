@@ -1,33 +1,32 @@
-"""A unified diff rebuilt from `GET /pulls/{n}/files`, for checkouts without history.
+"""A unified diff rebuilt from a platform's per-file patches, for checkouts without history.
 
-The files endpoint is paginated (PyGithub follows the pages; GitHub lists at most 3,000
-files) and, unlike the diff media type, does not fail on large pull requests. A file GitHub
-sends without a `patch` (binary, or too large to show) becomes a binary entry, so it is
-listed as skipped rather than silently reviewed as empty.
+GitHub's `GET /pulls/{n}/files` and GitLab's `GET /merge_requests/{iid}/diffs` both list the
+changed files with the hunks of each (paginated; neither fails on large changes the way the
+whole-diff endpoints do). A file sent without hunks (binary, or too large to show) becomes
+a binary entry, so it is listed as skipped rather than silently reviewed as empty.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Literal
+
+Status = Literal["added", "removed", "modified", "renamed", "copied"]
 
 
-class PullFile(Protocol):
-    @property
-    def filename(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def patch(self) -> str | None: ...
-    @property
-    def previous_filename(self) -> str | None: ...
+@dataclass(frozen=True)
+class FilePatch:
+    old_path: str
+    new_path: str
+    status: Status
+    patch: str | None
 
 
-def diff_from_files(files: Iterable[PullFile]) -> str:
+def unified_diff(patches: Iterable[FilePatch]) -> str:
     sections = []
-    for file in files:
-        new = file.filename
-        old = file.previous_filename or new
+    for file in patches:
+        old, new = file.old_path, file.new_path
         lines = [f"diff --git a/{old} b/{new}"]
         if file.status == "added":
             lines.append("new file mode 100644")

@@ -1,0 +1,1 @@
+"""baton on GitLab CI: merge-request pipelines, one sticky note and line discussions."""
