@@ -101,6 +101,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
+        env_ignore_empty=True,
         extra="forbid",
         frozen=True,
         case_sensitive=False,
@@ -300,10 +301,14 @@ def action_inputs(environ: Mapping[str, str]) -> dict[str, str]:
     return values
 
 
+NOT_SETTINGS = frozenset({"BATON_IMAGE"})
+"""BATON_* variables that are not settings: the GitLab template's image."""
+
+
 def _reject_unknown_env(environ: Mapping[str, str]) -> None:
     known = set(Settings.model_fields)
     for key in environ:
-        if not key.upper().startswith(ENV_PREFIX):
+        if not key.upper().startswith(ENV_PREFIX) or key.upper() in NOT_SETTINGS:
             continue
         field = key[len(ENV_PREFIX) :].lower().split("__", 1)[0]
         if field not in known:
