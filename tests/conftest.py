@@ -10,7 +10,11 @@ import pytest
 
 from tests.fakes.repos import GIT_ENV, GitRepo
 
-pytest_plugins = ["tests.fakes.anthropic_fixture", "tests.fakes.github_fixture"]
+pytest_plugins = [
+    "tests.fakes.anthropic_fixture",
+    "tests.fakes.github_fixture",
+    "tests.fakes.gitlab_fixture",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,8 @@ Discussions: one per new finding, positioned from the merge request's `diff_refs
 position; an added line has `new_line` only; a renamed file names both paths). They are
 created as draft notes and published in one bulk call, so reviewers get one notification,
 or created directly where draft notes are not available. A position GitLab refuses (400,
-`line_code`) moves that finding into the sticky note instead of failing the run. After a
+`line_code`) — or a draft it silently drops when publishing, which baton checks for —
+moves that finding into the sticky note instead of failing the run. After a
 push, baton's own unresolved discussions about findings that are gone are resolved.
 """
 
@@ -83,7 +84,7 @@ def position(anchor: Anchor, diff_refs: dict[str, Any]) -> dict[str, Any]:
         "head_sha": diff_refs["head_sha"],
         "old_path": anchor.old_path or anchor.path,
         "new_path": anchor.path,
-        "new_line": anchor.line,
+        "new_line": anchor.start_line or anchor.line,
     }
 
 
@@ -121,7 +122,23 @@ def post_discussions(
             rejected.append(comment)
     if drafts and posted:
         mr.draft_notes.bulk_publish()
+        # GitLab stores any draft position and silently drops invalid ones when publishing:
+        # look for what was really published.
+        published = _published_fingerprints(mr)
+        dropped = [c for c in comments if c not in rejected and c.fingerprint not in published]
+        rejected.extend(dropped)
+        posted -= len(dropped)
     return posted, rejected
+
+
+def _published_fingerprints(mr: ProjectMergeRequest) -> set[str]:
+    found = set()
+    for discussion in mr.discussions.list(iterator=True):
+        for note in discussion.attributes.get("notes") or []:
+            match = _INLINE.search(note.get("body") or "")
+            if match is not None:
+                found.add(match.group(1))
+    return found
 
 
 def resolve_fixed(mr: ProjectMergeRequest, user_id: int, current: frozenset[str]) -> int:
