@@ -63,18 +63,16 @@ starred facts are pinned by tests/fakes/test_anthropic_api.py):
 from __future__ import annotations
 
 import json
-import socket
-import struct
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import EllipsisType, TracebackType
+from types import EllipsisType
 from typing import Any
 from urllib.parse import urlsplit
 
 from tests.fakes.anthropic_script import Fault, Reply, Turn, error_body
+from tests.fakes.server import FakeHandler, LocalServer, ServedFake
 
 AGENT_HEADER = "X-Baton-Agent"
 MESSAGES = "/v1/messages"
@@ -157,44 +155,21 @@ def _blocks(content: Any) -> list[dict[str, Any]]:
     return []
 
 
-class FakeAnthropic:
-    """The server and its scripts; a context manager. Thread-safe."""
+class FakeAnthropic(ServedFake):
+    """The server and its scripts; a context manager (or `close()`). Thread-safe."""
 
     def __init__(self) -> None:
         self._lock = threading.Condition()
         self._scripts: dict[str | None, list[Turn]] = {}
         self._default: list[Turn] | None = None
         self._log: list[RecordedRequest] = []
-        self.stopping = threading.Event()
-        self._server = _Server(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-anthropic",
-            daemon=True,
-        )
-
-    def __enter__(self) -> FakeAnthropic:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Stop serving at once; hanging or delayed answers are dropped, not awaited."""
-        self.stopping.set()
-        if self._thread.is_alive():
-            self._server.shutdown()
-        self._server.server_close()
+        self._server = LocalServer(self, _Handler, "fake-anthropic")
+        self.stopping = self._server.stopping
 
     @property
     def url(self) -> str:
         """The value for `ANTHROPIC_BASE_URL` (no `/v1`)."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._server.url
 
     def env(self, agent: str | None = None) -> dict[str, str]:
         """Variables pointing `claude` here, its requests tagged with `agent` when given."""
@@ -260,37 +235,15 @@ class FakeAnthropic:
         return {res.tool_use_id: res for req in self.requests(key) for res in req.tool_results}
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self, api: FakeAnthropic) -> None:
-        self.api = api
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: the request log is the record."""
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    def do_POST(self) -> None:
-        self._handle()
-
-    def _handle(self) -> None:
-        self.close_connection = True
+class _Handler(FakeHandler[FakeAnthropic]):
+    def serve(self) -> None:
         url = urlsplit(self.path)
-        raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+        raw = self.read_body()
         try:
             body = json.loads(raw) if raw else {}
         except ValueError:
             body = {}
-        headers = {name.lower(): value for name, value in self.headers.items()}
+        headers = self.header_map()
         request = RecordedRequest(
             self.command,
             url.path,
@@ -300,13 +253,9 @@ class _Handler(BaseHTTPRequestHandler):
             headers.get(AGENT_HEADER.lower()),
             time.monotonic(),
         )
-        self.server.api.record(request)
-        try:
+        self.server.backend.record(request)
+        with self.logged(request):
             self._answer(request)
-        except OSError:  # the client hung up (timeout, reset)
-            request.outcome += " (client gone)"
-        finally:
-            request.finished_at = time.monotonic()
 
     def _answer(self, request: RecordedRequest) -> None:
         if request.method == "POST" and request.path == f"{MESSAGES}/count_tokens":
@@ -318,7 +267,7 @@ class _Handler(BaseHTTPRequestHandler):
             text = f"{request.method} {request.path} is not served by the fake"
             self._json(404, error_body("not_found_error", text))
             return
-        turn = request.turn = self.server.api.next_turn(request.key)
+        turn = request.turn = self.server.backend.next_turn(request.key)
         if turn is None:
             request.outcome = "unscripted"
             text = f"the fake Anthropic API has no script turn left for agent {request.key!r}"
@@ -326,22 +275,17 @@ class _Handler(BaseHTTPRequestHandler):
             return
         stream = bool(request.body.get("stream"))
         request.outcome = turn.label
-        if self._pause(turn.latency) or (turn.hold is not None and self._hold(turn.hold)):
+        if self.wait(turn.latency) or (turn.hold is not None and self._hold(turn.hold)):
             request.outcome += " (server stopped)"
         elif isinstance(turn, Reply):
             self._reply(turn, request, stream)
         elif self._fault(turn, stream):
             request.outcome += " (server stopped)"
 
-    def _pause(self, seconds: float | None) -> bool:
-        """Wait `seconds` (None: until the server stops); True if the server stopped."""
-        stopping = self.server.api.stopping
-        return stopping.is_set() if seconds == 0 else stopping.wait(seconds)
-
     def _hold(self, event: threading.Event) -> bool:
         """Wait for the test to set `event`; True if the server stopped first."""
         while not event.wait(0.05):
-            if self.server.api.stopping.is_set():
+            if self.server.stopping.is_set():
                 return True
         return False
 
@@ -358,14 +302,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _fault(self, fault: Fault, stream: bool) -> bool:
         """Deliver `fault`; True if a hang was cut short by the server stopping."""
         if fault.kind == "hang":
-            return self._pause(fault.seconds)
+            return self.wait(fault.seconds)
         if fault.kind == "http":
             extra = {} if fault.retry_after is None else {"retry-after": str(fault.retry_after)}
             self._json(fault.status, error_body(fault.error_type, fault.error_message), extra)
-        elif fault.kind == "reset":  # RST instead of FIN: linger on, timeout 0
-            linger = struct.pack("ii", 1, 0)
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
-            self.connection.close()
+        elif fault.kind == "reset":
+            self.reset_connection()
         elif not stream:
             cut = b'{"id": "msg_fake", "type": "mess'
             self._head(200, "application/json", {"content-length": str(len(cut))})
@@ -381,21 +323,18 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     def _head(self, status: int, content_type: str, extra: dict[str, str]) -> None:
-        self.send_response(status)
-        self.send_header("content-type", content_type)
-        self.send_header("connection", "close")
-        self.send_header("request-id", "req_fake")
-        for name, value in extra.items():
-            self.send_header(name, value)
-        self.end_headers()
+        self.send_head(status, _headers(content_type) | extra)
 
     def _json(
         self, status: int, payload: dict[str, Any], extra: dict[str, str] | None = None
     ) -> None:
         data = json.dumps(payload).encode()
-        self._head(status, "application/json", {"content-length": str(len(data)), **(extra or {})})
-        self.wfile.write(data)
+        self.send_whole(status, _headers("application/json") | (extra or {}), data)
 
     def _event(self, event: str, data: str) -> None:
         self.wfile.write(f"event: {event}\ndata: {data}\n\n".encode())
         self.wfile.flush()
+
+
+def _headers(content_type: str) -> dict[str, str]:
+    return {"content-type": content_type, "connection": "close", "request-id": "req_fake"}

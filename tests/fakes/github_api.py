@@ -84,27 +84,29 @@ no current sample being known. The review "Body is too long" wording is assumed.
 from __future__ import annotations
 
 import hashlib
-import re
-import threading
 from collections.abc import Sequence
-from types import EllipsisType, TracebackType
+from types import EllipsisType
 
 from tests.fakes.github_diff import FileChange, PullFile, files_from_changes, files_from_diff
-from tests.fakes.github_http import Backend, Server
+from tests.fakes.github_http import Backend, Handler
 from tests.fakes.github_state import IssueComment, Pull, Repo, Review, ReviewComment, Token, User
-from tests.fakes.github_traffic import Fault, FaultRule, RecordedRequest, Scope
+from tests.fakes.github_traffic import Fault, FaultRule, RecordedRequest
+from tests.fakes.server import LocalServer
+from tests.fakes.traffic import RecordingFake
 
 __all__ = ["FakeGitHub", "Fault", "FaultRule", "FileChange", "RecordedRequest"]
 
 ACTIONS_LOGIN = "github-actions[bot]"
 
 
-class FakeGitHub:
+class FakeGitHub(RecordingFake[Fault, RecordedRequest]):
     """The server and its state; a context manager. Thread-safe."""
 
     USER_TOKEN = "ghp_fake_user_token"
     ACTIONS_TOKEN = "ghs_fake_actions_token"
     READ_ONLY_TOKEN = "ghs_fake_read_only_token"
+
+    _backend: Backend
 
     def __init__(self) -> None:
         self._backend = Backend()
@@ -116,35 +118,12 @@ class FakeGitHub:
             self.add_token(
                 value, ACTIONS_LOGIN, write=write, user_endpoint_forbidden=True, can_approve=False
             )
-        self._server = Server(self._backend)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-github",
-            daemon=True,
-        )
-
-    def __enter__(self) -> FakeGitHub:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Stop serving at once; hanging answers are dropped, not awaited."""
-        self._backend.stopping.set()
-        if self._thread.is_alive():
-            self._server.shutdown()
-        self._server.server_close()
+        self._server = LocalServer(self._backend, Handler, "fake-github")
 
     @property
     def root_url(self) -> str:
         """`http://127.0.0.1:PORT`: the API at the root, as on api.github.com."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._server.url
 
     @property
     def url(self) -> str:
@@ -263,32 +242,7 @@ class FakeGitHub:
             state = self._backend.state
             return state.add_issue_comment(self._pull(pull), state.user(author), {"body": body})
 
-    def inject(
-        self, fault: Fault, *, times: int = 1, on: Scope = "writes", path: str | None = None
-    ) -> FaultRule:
-        """Answer the next `times` matching requests with `fault` (see `github_traffic`)."""
-        rule = FaultRule(fault, times, on, path)
-        with self._backend.lock:
-            self._backend.rules.append(rule)
-        return rule
-
-    # -- inspection --------------------------------------------------------------------------
-
-    def requests(
-        self, *, method: str | None = None, route: str | None = None
-    ) -> list[RecordedRequest]:
-        """Requests received, oldest first; `route` is a regex searched in the canonical path."""
-        with self._backend.lock:
-            return [
-                r
-                for r in self._backend.log
-                if (method is None or r.method == method)
-                and (route is None or re.search(route, r.route))
-            ]
-
-    def writes(self) -> list[RecordedRequest]:
-        """Every non-GET request received (faulted and refused ones included), oldest first."""
-        return [request for request in self.requests() if request.is_write]
+    # -- inspection (plus `inject`, `requests` and `writes` from `RecordingFake`) ------------
 
     def comments(self, pull: Pull | int) -> list[IssueComment]:
         with self._backend.lock:

@@ -1,82 +1,47 @@
-"""The HTTP side of the fake GitHub: a threaded server on 127.0.0.1 that answers one request
-per connection.
+"""The HTTP side of the fake GitHub: the request handler its `server.LocalServer` runs.
 
-Every request is logged, then, in this order, may meet a planned fault, is matched to a route
-(none: a 404 whose body names the request), authenticated (an unknown token: 401; no token:
-reads only), checked for write permission (a read-only token on a write: 403) and answered by
-its endpoint in `github_routes`. The API is served both at `/` and at `/api/v3`; the URLs in
-answers use the root the request came in on and the `Host` it named.
+Every request is logged, then, in this order, may meet a planned fault (see `traffic`), is
+matched to a route (none: a 404 whose body names the request), authenticated (an unknown
+token: 401; no token: reads only), checked for write permission (a read-only token on a write:
+403) and answered by its endpoint in `github_routes`. The API is served both at `/` and at
+`/api/v3`; the URLs in answers use the root the request came in on and the `Host` it named.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import socket
-import struct
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.fakes.github_routes import RATE_LIMIT, Answer, Call, route
+from tests.fakes.github_routes import RATE_LIMIT, Call, route
 from tests.fakes.github_shapes import Site, error_body
 from tests.fakes.github_state import NOT_INTEGRATION, ApiError, GitHubState, Token
-from tests.fakes.github_traffic import Fault, FaultRule, RecordedRequest
+from tests.fakes.github_traffic import Fault, RecordedRequest
+from tests.fakes.traffic import Answer, ApiHandler, Traffic
 
 API_PREFIX = "/api/v3"
 NOT_JSON = object()
 
 
 @dataclass
-class Backend:
+class Backend(Traffic[Fault, RecordedRequest]):
     """State, planned faults, request log and per-login request counts, behind one lock."""
 
     state: GitHubState = field(default_factory=GitHubState)
-    rules: list[FaultRule] = field(default_factory=list)
-    log: list[RecordedRequest] = field(default_factory=list)
     used: dict[str | None, int] = field(default_factory=dict)
-    lock: threading.RLock = field(default_factory=threading.RLock)
-    stopping: threading.Event = field(default_factory=threading.Event)
-
-    def take_fault(self, method: str, path: str) -> Fault | None:
-        for rule in self.rules:
-            if rule.take(method, path):
-                return rule.fault
-        return None
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class Handler(ApiHandler[Backend, Fault, RecordedRequest]):
+    methods = frozenset({"GET", "POST", "PATCH", "PUT", "DELETE"})
 
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: Server
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: the request log is the record."""
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    do_POST = do_PATCH = do_PUT = do_DELETE = do_GET
-
-    def _handle(self) -> None:
-        self.close_connection = True
-        backend = self.server.backend
+    def serve(self) -> None:
         url = urlsplit(self.path)
         prefix = API_PREFIX if url.path.startswith(API_PREFIX + "/") else ""
-        host = self.headers.get("host") or "{}:{}".format(*self.server.server_address[:2])
+        host = self.host()
         site = Site(f"http://{host}{prefix}", f"http://{host}")
-        raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+        raw = self.read_body()
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
@@ -86,29 +51,13 @@ class _Handler(BaseHTTPRequestHandler):
             url.path,
             url.path.removeprefix(prefix),
             dict(parse_qsl(url.query)),
-            {name.lower(): value for name, value in self.headers.items()},
+            self.header_map(),
             body,
         )
-        with backend.lock:
-            request.route = _canonical(backend.state, request.route)
-            backend.log.append(request)
-            fault = backend.take_fault(request.method, request.route)
-        try:
-            if fault is not None and fault.kind != "lost":
-                self._fault(fault, request)
-                return
-            with backend.lock:
-                status, payload, extra = self._answer(request, site)
-            if fault is not None:
-                request.outcome = f"{fault.label} ({status})"
-                backend.stopping.wait(fault.seconds)
-                return
-            self._send(status, payload, extra, request)
-        except OSError:  # the client hung up
-            request.outcome += " (client gone)"
-        finally:
-            if request.finished_at is None:
-                request.finished_at = time.monotonic()
+        self.respond(request, lambda: self._answer(request, site))
+
+    def canonical(self, route: str) -> str:
+        return _canonical(self.server.backend.state, route)
 
     def _answer(self, request: RecordedRequest, site: Site) -> Answer:
         state = self.server.backend.state
@@ -149,24 +98,15 @@ class _Handler(BaseHTTPRequestHandler):
         request.login = token.user.login
         return token
 
-    def _fault(self, fault: Fault, request: RecordedRequest) -> None:
-        request.outcome = fault.label
-        if fault.kind == "http":
-            self._send(fault.status, fault.body(), fault.response_headers(), request)
-        elif fault.kind == "hang":
-            self.server.backend.stopping.wait(fault.seconds)
-        else:  # RST instead of FIN: linger on, timeout 0
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
+    def send_fault(self, fault: Fault, request: RecordedRequest) -> None:
+        self.send_answer((fault.status, fault.body(), fault.response_headers()), request)
 
-    def _send(
-        self, status: int, payload: Any, extra: dict[str, str], request: RecordedRequest
-    ) -> None:
+    def send_answer(self, answer: Answer, request: RecordedRequest) -> None:
+        status, payload, extra = answer
         backend = self.server.backend
         with backend.lock:
             used = backend.used[request.login] = backend.used.get(request.login, 0) + 1
             number = len(backend.log)
-        data = b"" if status == 204 else json.dumps(payload).encode()
         headers = {
             "content-type": "application/json; charset=utf-8",
             "connection": "close",
@@ -179,15 +119,8 @@ class _Handler(BaseHTTPRequestHandler):
             "x-ratelimit-reset": str(int(time.time()) + 3600),
             "x-ratelimit-resource": "core",
         }
-        if status != 204:
-            headers["content-length"] = str(len(data))
-        self.send_response(status)
-        for name, value in (headers | extra).items():
-            self.send_header(name, value)
-        request.status = status  # settled before the client can read the answer
-        request.finished_at = time.monotonic()
-        self.end_headers()
-        self.wfile.write(data)
+        data = b"" if status == 204 else json.dumps(payload).encode()
+        self.send_whole(status, headers | extra, data, request)
 
 
 def _canonical(state: GitHubState, path: str) -> str:

@@ -9,7 +9,6 @@ default 30, at most 100; `page` from 1) with a `Link` header whose URLs point at
 
 from __future__ import annotations
 
-import math
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -21,11 +20,11 @@ from tests.fakes import github_shapes as shapes
 from tests.fakes.github_reviews import add_review
 from tests.fakes.github_shapes import Site
 from tests.fakes.github_state import NOT_INTEGRATION, ApiError, GitHubState, Pull, Token, User
+from tests.fakes.pagination import Page
+from tests.fakes.traffic import Answer
 
 FILES_CAP = 3000
 RATE_LIMIT = 5000
-
-Answer = tuple[int, Any, dict[str, str]]
 
 
 @dataclass
@@ -58,25 +57,18 @@ class Call:
 
     def page(self, items: Sequence[Any], render: Callable[[Any], dict[str, Any]]) -> Answer:
         """One page of `items`, rendered, with its `Link` header."""
-        per_page = min(max(_int(self.query.get("per_page"), 30), 1), 100)
-        page = max(_int(self.query.get("page"), 1), 1)
-        last = max(math.ceil(len(items) / per_page), 1)
-        chunk = items[(page - 1) * per_page : page * per_page]
+        page = Page.asked(self.query, len(items), default_per_page=30)
         repo = self.state.repo(self.full_name)
         rest = self.route.removeprefix(f"/repos/{self.full_name}")
         base = f"{self.site.api}/repositories/{repo.id}{rest}"
         others = [(key, value) for key, value in self.query.items() if key != "page"]
 
-        def link(number: int, rel: str) -> str:
-            return f'<{base}?{urlencode([*others, ("page", str(number))])}>; rel="{rel}"'
+        def url(number: int) -> str:
+            return f"{base}?{urlencode([*others, ('page', str(number))])}"
 
-        links = [link(page - 1, "prev")] if page > 1 else []
-        if page < last:
-            links += [link(page + 1, "next"), link(last, "last")]
-        if page > 1:
-            links.append(link(1, "first"))
-        headers = {"link": ", ".join(links)} if links else {}
-        return 200, [render(item) for item in chunk], headers
+        links = page.link(url, ("prev", "next", "last", "first"), edges_always=False)
+        headers = {"link": links} if links else {}
+        return 200, [render(item) for item in page.cut(items)], headers
 
 
 Endpoint = Callable[[Call], Answer]
@@ -102,13 +94,6 @@ def _serves(method: str, path: str, doc: str) -> Callable[[Endpoint], Endpoint]:
         return endpoint
 
     return register
-
-
-def _int(value: str | None, default: int) -> int:
-    try:
-        return int(value) if value is not None else default
-    except ValueError:
-        return default
 
 
 def _ok(body: Any, status: int = 200) -> Answer:

@@ -88,11 +88,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
-from types import TracebackType
 
 from tests.fakes.gitlab_diff import files_from_diff
-from tests.fakes.gitlab_http import Backend, Server
+from tests.fakes.gitlab_http import Backend, Handler
 from tests.fakes.gitlab_state import (
     ROLES,
     Discussion,
@@ -104,12 +102,14 @@ from tests.fakes.gitlab_state import (
     User,
     Version,
 )
-from tests.fakes.gitlab_traffic import Fault, FaultRule, RecordedRequest, Scope
+from tests.fakes.gitlab_traffic import Fault, FaultRule, RecordedRequest
+from tests.fakes.server import LocalServer
+from tests.fakes.traffic import RecordingFake
 
 __all__ = ["FakeGitLab", "Fault", "FaultRule", "RecordedRequest"]
 
 
-class FakeGitLab:
+class FakeGitLab(RecordingFake[Fault, RecordedRequest]):
     """The server and its state; a context manager. Thread-safe."""
 
     USER_TOKEN = "glpat-fake-alice-api"
@@ -118,10 +118,12 @@ class FakeGitLab:
     JOB_TOKEN = "glcbt-fake-alice-job"
     BOT_TOKEN = "glpat-fake-group-bot"
 
+    _backend: Backend
+
     def __init__(self, *, sub_path: str = "/gitlab") -> None:
         if not re.fullmatch(r"(/[\w.-]+)+", sub_path):
             raise ValueError(f"sub_path must look like /gitlab, not {sub_path!r}")
-        self._backend = Backend(sub_path)
+        self._backend = Backend(sub_path=sub_path)
         self.sub_path = sub_path
         self.add_user("alice", name="Alice Example", role="maintainer")
         self.add_user("bob", name="Bob Builder", role="developer")
@@ -135,35 +137,12 @@ class FakeGitLab:
         bot = f"group_100_bot_{_sha('group 100 bot')[:32]}"
         self.add_user(bot, name="baton", bot=True, role="developer")
         self.add_token(self.BOT_TOKEN, bot, kind="project")
-        self._server = Server(self._backend)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-gitlab",
-            daemon=True,
-        )
-
-    def __enter__(self) -> FakeGitLab:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Stop serving at once; hanging answers are dropped, not awaited."""
-        self._backend.stopping.set()
-        if self._thread.is_alive():
-            self._server.shutdown()
-        self._server.server_close()
+        self._server = LocalServer(self._backend, Handler, "fake-gitlab")
 
     @property
     def url(self) -> str:
         """`http://127.0.0.1:PORT`: the root for `gitlab.Gitlab(url)`, as gitlab.com."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._server.url
 
     @property
     def api_url(self) -> str:
@@ -325,32 +304,7 @@ class FakeGitLab:
         with self._backend.lock:
             return self._backend.state.seed_note(self._mr(mr), body, user, system=system)
 
-    def inject(
-        self, fault: Fault, *, times: int = 1, on: Scope = "writes", path: str | None = None
-    ) -> FaultRule:
-        """Answer the next `times` matching requests with `fault` (see `gitlab_traffic`)."""
-        rule = FaultRule(fault, times, on, path)
-        with self._backend.lock:
-            self._backend.rules.append(rule)
-        return rule
-
-    # -- inspection --------------------------------------------------------------------------
-
-    def requests(
-        self, *, method: str | None = None, route: str | None = None
-    ) -> list[RecordedRequest]:
-        """Requests received, oldest first; `route` is a regex searched in the canonical path."""
-        with self._backend.lock:
-            return [
-                r
-                for r in self._backend.log
-                if (method is None or r.method == method)
-                and (route is None or re.search(route, r.route))
-            ]
-
-    def writes(self) -> list[RecordedRequest]:
-        """Every non-GET request received (faulted and refused ones included), oldest first."""
-        return [request for request in self.requests() if request.is_write]
+    # -- inspection (plus `inject`, `requests` and `writes` from `RecordingFake`) ------------
 
     def notes(self, mr: MergeRequest | int) -> list[Note]:
         """All notes (plain, thread and diff notes, system notes too), oldest first."""

@@ -1,10 +1,9 @@
-"""The HTTP side of the fake GitLab: a threaded server on 127.0.0.1 that answers one request
-per connection.
+"""The HTTP side of the fake GitLab: the request handler its `server.LocalServer` runs.
 
 The API is served at `/api/v4` (gitlab.com style) and at `<sub_path>/api/v4` (a self-managed
 GitLab under a relative URL root); other paths are a 404 HTML page. Every request is logged,
-then, in this order, may meet a planned fault, is matched to a route (none: a 404
-`{"error": "404 Not Found"}` whose body also has a `fake` note naming the request), is
+then, in this order, may meet a planned fault (see `traffic`), is matched to a route (none: a
+404 `{"error": "404 Not Found"}` whose body also has a `fake` note naming the request), is
 authenticated and scope-checked, and is answered by its endpoint in `gitlab_routes`.
 
 Credentials, as GitLab reads them: `PRIVATE-TOKEN` header or `private_token` query (personal
@@ -20,20 +19,16 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import struct
-import threading
-import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from tests.fakes.gitlab_routes import Answer, Call, Rules, route
+from tests.fakes.gitlab_routes import Call, Rules, route
 from tests.fakes.gitlab_shapes import Site
 from tests.fakes.gitlab_state import ApiError, GitLabState, Token
-from tests.fakes.gitlab_traffic import Fault, FaultRule, RecordedRequest
+from tests.fakes.gitlab_traffic import Fault, RecordedRequest
+from tests.fakes.traffic import Answer, ApiHandler, Traffic
 
 API = "/api/v4"
 UNAUTHORIZED: dict[str, Any] = {"message": "401 Unauthorized"}
@@ -42,58 +37,28 @@ NOT_FOUND_PAGE = (
     "<!DOCTYPE html>\n<html><head><title>The page you're looking for could not be found (404)"
     "</title></head><body><h1>404</h1><!-- fake GitLab: {request} --></body></html>\n"
 )
+HTML = "text/html; charset=utf-8"
 
 
 @dataclass
-class Backend:
+class Backend(Traffic[Fault, RecordedRequest]):
     """State, planned faults and request log, behind one lock."""
 
-    sub_path: str
+    sub_path: str = field(default="/gitlab", kw_only=True)
     state: GitLabState = field(default_factory=GitLabState)
-    rules: list[FaultRule] = field(default_factory=list)
-    log: list[RecordedRequest] = field(default_factory=list)
-    lock: threading.RLock = field(default_factory=threading.RLock)
-    stopping: threading.Event = field(default_factory=threading.Event)
-
-    def take_fault(self, method: str, path: str) -> Fault | None:
-        for rule in self.rules:
-            if rule.take(method, path):
-                return rule.fault
-        return None
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class Handler(ApiHandler[Backend, Fault, RecordedRequest]):
+    methods = frozenset({"GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"})
 
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: Server
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: the request log is the record."""
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_GET
-
-    def _handle(self) -> None:
-        self.close_connection = True
-        backend = self.server.backend
+    def serve(self) -> None:
         url = urlsplit(self.path)
-        prefix = next(
-            (p for p in (backend.sub_path, "") if url.path.startswith(p + API + "/")), None
-        )
+        sub_path = self.server.backend.sub_path
+        prefix = next((p for p in (sub_path, "") if url.path.startswith(p + API + "/")), None)
         api_path = url.path.removeprefix((prefix or "") + API)
-        host = self.headers.get("host") or "{}:{}".format(*self.server.server_address[:2])
+        host = self.host()
         site = Site(f"http://{host}{prefix or ''}{API}", f"http://{host}{prefix or ''}")
-        raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+        raw = self.read_body()
         query = dict(parse_qsl(url.query))
         body = _body(raw, self.headers.get("content-type") or "")
         params = _nest(parse_qsl(url.query)) | (body if isinstance(body, dict) else {})
@@ -102,37 +67,18 @@ class _Handler(BaseHTTPRequestHandler):
             url.path,
             api_path if prefix is not None else url.path,
             query,
-            {name.lower(): value for name, value in self.headers.items()},
+            self.header_map(),
             body,
             prefix or "",
             params,
         )
-        with backend.lock:
-            request.route = _canonical(backend.state, request.route)
-            backend.log.append(request)
-            fault = backend.take_fault(request.method, request.route)
-        try:
-            if fault is not None and fault.kind != "lost":
-                self._fault(fault, request)
-                return
-            if prefix is None:
-                page = NOT_FOUND_PAGE.format(request=f"{request.method} {request.path}")
-                request.outcome = "unserved"
-                self._send(404, page.encode(), "text/html; charset=utf-8", {}, request)
-                return
-            with backend.lock:
-                status, payload, extra = self._answer(request, site, api_path)
-            if fault is not None:
-                request.outcome = f"{fault.label} ({status})"
-                backend.stopping.wait(fault.seconds)
-                return
-            data = b"" if status == 204 else json.dumps(payload).encode()
-            self._send(status, data, "application/json", extra, request)
-        except OSError:  # the client hung up
-            request.outcome += " (client gone)"
-        finally:
-            if request.finished_at is None:
-                request.finished_at = time.monotonic()
+        if prefix is None:  # not the API: GitLab's 404 page
+            self.respond(request, lambda: _not_found_page(request))
+        else:
+            self.respond(request, lambda: self._answer(request, site, api_path))
+
+    def canonical(self, route: str) -> str:
+        return _canonical(self.server.backend.state, route)
 
     def _answer(self, request: RecordedRequest, site: Site, api_path: str) -> Answer:
         state = self.server.backend.state
@@ -185,16 +131,17 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError(403, body | {"scope": needed})
         return token
 
-    def _fault(self, fault: Fault, request: RecordedRequest) -> None:
-        request.outcome = fault.label
-        if fault.kind == "http":
-            headers = dict(fault.headers)
-            self._send(fault.status, fault.body(), fault.response_content_type(), headers, request)
-        elif fault.kind == "hang":
-            self.server.backend.stopping.wait(fault.seconds)
-        else:  # RST instead of FIN: linger on, timeout 0
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
+    def send_fault(self, fault: Fault, request: RecordedRequest) -> None:
+        extra = dict(fault.headers)
+        self._send(fault.status, fault.body(), fault.response_content_type(), extra, request)
+
+    def send_answer(self, answer: Answer, request: RecordedRequest) -> None:
+        status, payload, extra = answer
+        if isinstance(payload, bytes):  # an HTML page
+            self._send(status, payload, HTML, extra, request)
+        else:
+            data = b"" if status == 204 else json.dumps(payload).encode()
+            self._send(status, data, "application/json", extra, request)
 
     def _send(
         self,
@@ -213,15 +160,14 @@ class _Handler(BaseHTTPRequestHandler):
             "x-runtime": "0.010000",
         }
         if status != 204:
-            headers |= {"content-type": content_type, "content-length": str(len(data))}
-        self.send_response(status)
-        for name, value in (headers | extra).items():
-            self.send_header(name, value)
-        request.status = status  # settled before the client can read the answer
-        request.finished_at = time.monotonic()
-        self.end_headers()
-        if request.method != "HEAD":
-            self.wfile.write(data)
+            headers["content-type"] = content_type
+        self.send_whole(status, headers | extra, data, request)
+
+
+def _not_found_page(request: RecordedRequest) -> Answer:
+    request.outcome = "unserved"
+    page = NOT_FOUND_PAGE.format(request=f"{request.method} {request.path}")
+    return 404, page.encode(), {}
 
 
 _NOT_JSON = object()

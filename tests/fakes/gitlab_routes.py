@@ -13,7 +13,6 @@ whose URLs repeat the request's query with `page` and `per_page`, keys sorted as
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,8 +35,8 @@ from tests.fakes.gitlab_state import (
     not_found,
     param_error,
 )
-
-Answer = tuple[int, Any, dict[str, str]]
+from tests.fakes.pagination import Page
+from tests.fakes.traffic import Answer
 
 
 @dataclass
@@ -81,29 +80,23 @@ class Call:
 
     def page(self, items: Sequence[Any], render: Callable[[Any], Any]) -> Answer:
         """One page of `items`, rendered, with GitLab's pagination headers."""
-        per_page = min(max(_int(self.query.get("per_page"), 20), 1), 100)
-        page = max(_int(self.query.get("page"), 1), 1)
-        last = max(math.ceil(len(items) / per_page), 1)
-        chunk = items[(page - 1) * per_page : page * per_page]
+        page = Page.asked(self.query, len(items), default_per_page=20)
         base = f"{self.site.api}{self.api_path}"
 
-        def link(number: int, rel: str) -> str:
-            query = self.query | {"page": str(number), "per_page": str(per_page)}
-            return f'<{base}?{urlencode(sorted(query.items()))}>; rel="{rel}"'
+        def url(number: int) -> str:
+            query = self.query | {"page": str(number), "per_page": str(page.per_page)}
+            return f"{base}?{urlencode(sorted(query.items()))}"
 
-        links = [link(page - 1, "prev")] if page > 1 else []
-        links += [link(page + 1, "next")] if page < last else []
-        links += [link(1, "first"), link(last, "last")]
         headers = {
-            "x-page": str(page),
-            "x-per-page": str(per_page),
-            "x-total": str(len(items)),
-            "x-total-pages": str(last),
-            "x-next-page": str(page + 1) if page < last else "",
-            "x-prev-page": str(page - 1) if page > 1 else "",
-            "link": ", ".join(links),
+            "x-page": str(page.number),
+            "x-per-page": str(page.per_page),
+            "x-total": str(page.total),
+            "x-total-pages": str(page.last),
+            "x-next-page": "" if page.next is None else str(page.next),
+            "x-prev-page": "" if page.prev is None else str(page.prev),
+            "link": page.link(url, ("prev", "next", "first", "last")),
         }
-        return 200, [render(item) for item in chunk], headers
+        return 200, [render(item) for item in page.cut(items)], headers
 
 
 @dataclass(frozen=True)
@@ -138,13 +131,6 @@ def _serves(
         return endpoint
 
     return register
-
-
-def _int(value: str | None, default: int) -> int:
-    try:
-        return int(value) if value is not None else default
-    except ValueError:
-        return default
 
 
 def _ok(body: Any, status: int = 200) -> Answer:

@@ -1,23 +1,24 @@
 """Traffic of the fake GitLab: the faults a test plans and the log of every request served.
 
-A `Fault` is one bad answer (rate limit, 5xx, hang, lost answer, connection reset). `FaultRule`
-says which requests get it and how many times; rules are tried in the order they were added and
-the first matching rule with uses left takes the request. A faulted request changes nothing in
-the fake's state, like a request GitLab refused before handling it, except a lost answer, which
-is carried out first. Same model as the fake GitHub's `github_traffic`, with GitLab's answers.
+A `Fault` is one bad answer (rate limit, 5xx, hang, lost answer, connection reset), in
+GitLab's words. Which requests get it, how many times, and when, is `traffic`'s `FaultRule`
+(shared with the fake GitHub): a faulted request changes nothing in the fake's state, like a
+request GitLab refused before handling it, except a lost answer, which is carried out first.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import time
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http import HTTPStatus
-from typing import Any, Literal
+from typing import Any
 
-WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+from tests.fakes.traffic import FaultRule, LoggedRequest, PlannedFault, Scope
+
+__all__ = ["Fault", "FaultRule", "RecordedRequest", "Scope"]
+
 RETRY_LATER = "Retry later\n"  # Rack::Attack's throttle body (`rate_limiting_response_text`)
 TOO_MANY = "This endpoint has been requested too many times. Try again later."
 UNAVAILABLE_PAGE = (
@@ -26,20 +27,17 @@ UNAVAILABLE_PAGE = (
     "</body></html>\n"
 )
 
-Scope = Literal["writes", "reads", "any"]
-
 
 @dataclass(frozen=True)
-class Fault:
-    """One bad answer; build it with the class methods."""
+class Fault(PlannedFault):
+    """One bad answer; build it with the class methods, `hang`, `lost_answer` and `reset`
+    (from `PlannedFault`) included. python-gitlab has no timeout unless `Gitlab(...,
+    timeout=...)` is given."""
 
-    kind: Literal["http", "hang", "lost", "reset"]
-    label: str
     status: int = 0
     content_type: str = "application/json"
     text: str = ""
     headers: tuple[tuple[str, str], ...] = ()
-    seconds: float | None = None
 
     @classmethod
     def rate_limit(cls, retry_after: int | None = 1, *, limit: int = 600) -> Fault:
@@ -75,23 +73,6 @@ class Fault:
         HTML error page that Workhorse or the load balancer sends instead."""
         return cls("http", f"server error {status}", status)
 
-    @classmethod
-    def hang(cls, seconds: float | None = None) -> Fault:
-        """No answer; the connection is closed after `seconds` (None: when the fake stops).
-        python-gitlab has no timeout unless `Gitlab(..., timeout=...)` is given."""
-        return cls("hang", "hang", seconds=seconds)
-
-    @classmethod
-    def lost_answer(cls, seconds: float | None = None) -> Fault:
-        """The request is carried out (a write is stored) but its answer never comes: like
-        `hang`, the connection is closed after `seconds`. A client that retries duplicates."""
-        return cls("lost", "lost answer", seconds=seconds)
-
-    @classmethod
-    def reset(cls) -> Fault:
-        """The connection is reset before any answer."""
-        return cls("reset", "reset")
-
     def body(self) -> bytes:
         if self.content_type == "text/plain":
             return self.text.encode()
@@ -114,30 +95,7 @@ def _json(payload: Any) -> bytes:
 
 
 @dataclass
-class FaultRule:
-    """`fault` for the next `times` requests in `on` whose route matches the `path` regex."""
-
-    fault: Fault
-    times: int
-    on: Scope = "writes"
-    path: str | None = None
-    hits: int = 0
-
-    def take(self, method: str, route: str) -> bool:
-        """Use one of the rule's turns on this request if it matches; True if it did."""
-        if self.hits >= self.times:
-            return False
-        writes = method in WRITE_METHODS
-        if (self.on == "writes" and not writes) or (self.on == "reads" and writes):
-            return False
-        if self.path is not None and not re.search(self.path, route):
-            return False
-        self.hits += 1
-        return True
-
-
-@dataclass
-class RecordedRequest:
+class RecordedRequest(LoggedRequest):
     """One request as the fake saw it and answered it.
 
     `path` is as sent (with any sub-path and `/api/v4`, project paths still URL-encoded);
@@ -145,25 +103,10 @@ class RecordedRequest:
     was sent. `params` are the query and body parameters merged (JSON or form, as GitLab's
     Grape merges them). `token_kind` is "personal", "project", "oauth", "job" or None (no
     credentials, or a job token on a route that ignores it); `username` the user it stood for.
-    `status` is None for a hang or reset; `outcome` is "ok", "refused" (4xx from validation or
-    auth), "unserved" (no such route), or the fault's label. Times are `time.monotonic()`.
+    `status`, `outcome` and the times: see `LoggedRequest`.
     """
 
-    method: str
-    path: str
-    route: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: Any
     prefix: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     username: str | None = None
     token_kind: str | None = None
-    status: int | None = None
-    outcome: str = "in progress"
-    received_at: float = field(default_factory=time.monotonic)
-    finished_at: float | None = None
-
-    @property
-    def is_write(self) -> bool:
-        return self.method in WRITE_METHODS
