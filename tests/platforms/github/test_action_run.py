@@ -95,7 +95,8 @@ def test_first_run_posts_one_comment_and_one_review_then_reruns_add_nothing(job:
     outputs = job.outputs()
     assert outputs["verdict"] == "fail" and outputs["exit_code"] == "1"
     assert outputs["critical_count"] == "1"
-    assert Path(outputs["report_json"]).is_file()
+    assert outputs["report_json"] == ".baton/report.json"
+    assert (job.repo.path / outputs["report_json"]).is_file()
     assert MARKER in job.summary.read_text()
     assert "::error file=app/keys.py,line=3" in first.stdout
 

@@ -18,13 +18,14 @@ from tests.render.reviews import SCENARIOS
 def test_outputs_file_uses_the_actions_format(tmp_path: Path) -> None:
     target = tmp_path / "output"
     review = SCENARIOS["fail"]()
-    values = outputs_for(review, {"report_json": Path("/w/.baton/report.json"), "sarif": None})
+    inside = Path.cwd() / ".baton" / "report.json"
+    values = outputs_for(review, {"report_json": inside, "sarif": None})
     write_outputs({"GITHUB_OUTPUT": str(target)}, values | {"multi": "a\nb"})
     text = target.read_text()
     assert "verdict=fail\n" in text
     assert "exit_code=1\n" in text
     assert f"critical_count={values['critical_count']}\n" in text
-    assert "report_json=/w/.baton/report.json\n" in text
+    assert "report_json=.baton/report.json\n" in text
     assert "sarif=" not in text
     assert "multi<<baton_" in text and "\na\nb\n" in text
 

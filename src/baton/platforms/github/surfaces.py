@@ -58,8 +58,19 @@ def outputs_for(review: Review, reports: Mapping[str, Path | None]) -> dict[str,
         "critical_count": str(sum(f.severity is Severity.CRITICAL for f in counted)),
         "high_count": str(sum(f.severity is Severity.HIGH for f in counted)),
     }
-    values.update({name: str(path) for name, path in reports.items() if path is not None})
+    values.update({name: _shared(path) for name, path in reports.items() if path is not None})
     return values
+
+
+def _shared(path: Path) -> str:
+    """A report's path as later steps see it: relative to the workspace when inside it.
+
+    A Docker action sees the workspace at /github/workspace; the runner's next steps do not.
+    """
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def write_log(review: Review, warnings: Sequence[str], out: TextIO = sys.stdout) -> None:
