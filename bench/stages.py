@@ -26,6 +26,7 @@ from baton.gate import decide
 from baton.render.markdown import render_markdown
 from baton.report import Review
 from baton.settings import Settings
+from bench.fanout import cores, machine_busy, own_cpu
 
 GIT_DIFF = "git diff (subprocesses)"
 PARSE = "parse_diff"
@@ -35,6 +36,8 @@ GATE = "gate (decide)"
 REVIEW = "Review model"
 RENDER = "render_markdown"
 TOTAL = "baton overhead total"
+OTHERS = "overhead: CPU taken by other processes"
+"""Share of all cores other processes used during a pass (a fraction, not seconds)."""
 
 STAGES = (PARSE, SCOPE, FINDINGS, GATE, REVIEW, RENDER)
 """The stages summed into `TOTAL`."""
@@ -58,12 +61,17 @@ def time_stages(
     runs: Sequence[AgentRun],
     repeat: int,
 ) -> tuple[dict[str, list[float]], StagedReview]:
-    """Seconds per row of `ROWS`, one sample per repetition, and the last pass's output."""
+    """Seconds per row of `ROWS` (and `OTHERS`), a sample per repetition, and the last output."""
     samples: dict[str, list[float]] = {row: [] for row in ROWS}
     last: StagedReview | None = None
+    samples[OTHERS] = []
     for _ in range(repeat):
         gc.collect()
+        cpu, machine, started = own_cpu(), machine_busy(), time.perf_counter()
         timings, last = _one_pass(root, base, head, settings, runs)
+        wall = time.perf_counter() - started
+        others = (machine_busy() - machine) - (own_cpu() - cpu)
+        samples[OTHERS].append(max(others, 0.0) / (wall * cores()))
         for row, seconds in timings.items():
             samples[row].append(seconds)
         samples[TOTAL].append(sum(timings[stage] for stage in STAGES))

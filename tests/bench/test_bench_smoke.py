@@ -19,6 +19,7 @@ EXPECTED_ROWS = (
     "Review model",
     "render_markdown",
     "**baton overhead total**",
+    "overhead: CPU taken by other processes",
     "security agent alone",
     "quality agent alone",
     "coverage agent alone",
