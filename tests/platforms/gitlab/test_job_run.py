@@ -12,7 +12,7 @@ import pytest
 
 from baton.render.markdown import MARKER
 from tests.fakes.baton_cli import Completed, run_baton
-from tests.fakes.gitlab_api import FakeGitLab
+from tests.fakes.gitlab_api import FakeGitLab, Fault
 from tests.fakes.repos import GitRepo
 
 AWS_KEY = "AKIAZ3MHQX7TQ2VJ5K4P"
@@ -171,3 +171,15 @@ def test_history_missing_falls_back_to_the_diffs_api(job: Job, tmp_path: Path) -
     assert done.code == 1, done.stderr
     assert "asking gitlab instead" in done.stderr
     assert len(line_threads(job)) == 3
+
+
+def test_rate_limits_are_waited_out(job: Job) -> None:
+    job.fake.inject(Fault.rate_limit(retry_after=1), times=2, on="writes")
+
+    done = job.run()
+
+    assert done.code == 1
+    assert len(baton_notes(job)) == 1
+    assert len(line_threads(job)) == 3
+    assert sum(1 for w in job.fake.writes() if w.status == 429) == 2
+    assert "warning" not in done.stderr.lower()
