@@ -58,6 +58,14 @@ def feature_repo(repo: GitRepo) -> GitRepo:
     return repo
 
 
+def add_modules(repo: GitRepo, count: int) -> None:
+    """`count` modules of ~80 lines each: more than one 2,000-token chunk together."""
+    body = "".join(f"value_{i} = compute({i})  # a line of moderate length\n" for i in range(80))
+    for i in range(count):
+        repo.write(f"app/m{i}.py", body)
+    repo.commit(f"{count} modules")
+
+
 def review(
     repo: GitRepo, api: FakeAnthropic, *args: str, env: dict[str, str] | None = None
 ) -> tuple[int, dict[str, Any], str]:
@@ -254,10 +262,7 @@ def test_findings_outside_the_diff_are_kept_but_do_not_block(
 def test_large_change_is_split_into_sessions_and_every_file_is_reviewed(
     feature_repo: GitRepo, fake_anthropic: FakeAnthropic
 ) -> None:
-    body = "".join(f"value_{i} = compute({i})  # a line of moderate length\n" for i in range(80))
-    for i in range(5):
-        feature_repo.write(f"app/m{i}.py", body)
-    feature_repo.commit("five modules")
+    add_modules(feature_repo, 5)
     fake_anthropic.script("security", [Reply.structured(output())] * 12)
 
     code, report, log = review(
@@ -280,10 +285,7 @@ def test_large_change_is_split_into_sessions_and_every_file_is_reviewed(
 def test_budget_stops_remaining_sessions_and_the_review_is_incomplete(
     feature_repo: GitRepo, fake_anthropic: FakeAnthropic
 ) -> None:
-    body = "".join(f"value_{i} = compute({i})  # a line of moderate length\n" for i in range(80))
-    for i in range(4):
-        feature_repo.write(f"app/m{i}.py", body)
-    feature_repo.commit("four modules")
+    add_modules(feature_repo, 4)
     costly = Usage(input_tokens=200_000, output_tokens=10_000)
     fake_anthropic.script("security", [Reply.structured(output(), usage=costly)] * 12)
 
