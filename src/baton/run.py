@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -18,7 +17,14 @@ from typing import Any
 from baton.agents.runner import Progress
 from baton.change.model import ChangeSet
 from baton.change.parse import parse_diff
-from baton.change.source import default_base, dirty_paths, find_repo_root, git_diff, read_diff_file
+from baton.change.source import (
+    default_base,
+    dirty_paths,
+    find_repo_root,
+    git_diff,
+    head_commit,
+    read_diff_file,
+)
 from baton.errors import BatonError, UsageError
 from baton.pipeline import review_change
 from baton.platforms.base import ChangeRequest, Platform, Published
@@ -115,7 +121,7 @@ def _change_of_request(
         progress(f"no local history for the diff ({err}); asking {platform.name} instead")
         raw, base, head = platform.fetch_diff(request), request.base_sha, request.head_sha
     change = parse_diff(raw, root=str(root), base=base, head=head)
-    checked_out = _head_of(root)
+    checked_out = head_commit(root)
     if checked_out is not None and checked_out != request.head_sha:
         progress(
             f"warning: the checkout is at {checked_out[:12]}, not the pull request's head "
@@ -123,16 +129,6 @@ def _change_of_request(
         )
     progress(f"reviewing {len(change.files)} files, {change.added_count} added lines")
     return change
-
-
-def _head_of(root: Path) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=False
-        )
-    except OSError:
-        return None
-    return done.stdout.strip() or None if done.returncode == 0 else None
 
 
 def write_reports(review: Review, body: str, settings: Settings) -> None:

@@ -159,6 +159,14 @@ def load_change(
     return parse_diff(raw, root=str(root), base=base_sha, head=head_sha)
 
 
+def head_commit(repo: Path) -> str | None:
+    """The commit checked out in `repo`, None when there is none (an empty repository)."""
+    try:
+        return _resolve(repo, "HEAD")
+    except IncompleteReviewError:
+        return None
+
+
 def _commit(repo: Path, ref: str) -> str:
     sha = None if ref.startswith("-") or not ref.strip() else _resolve(repo, ref)
     if sha is None:

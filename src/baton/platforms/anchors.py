@@ -7,10 +7,12 @@ anything else (GitHub answers 422, GitLab 400), so baton never asks.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from baton.change.model import ChangeSet
 from baton.findings.model import Finding, Placement
+from baton.render.inline import render_inline
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,27 @@ class Anchor:
     line: int
     start_line: int | None = None
     old_path: str | None = None
+
+
+@dataclass(frozen=True)
+class LineComment:
+    """A finding ready to post on its line."""
+
+    anchor: Anchor
+    body: str
+    fingerprint: str
+
+
+def new_line_comments(
+    findings: Iterable[Finding], change: ChangeSet, known: frozenset[str], limit: int
+) -> tuple[list[LineComment], int]:
+    """Comments for anchorable findings not in `known`, at most `limit`; and how many more."""
+    found = []
+    for finding in findings:
+        anchor = anchor_for(finding, change)
+        if anchor is not None and finding.fingerprint not in known:
+            found.append(LineComment(anchor, render_inline(finding), finding.fingerprint))
+    return found[:limit], max(len(found) - limit, 0)
 
 
 def anchor_for(finding: Finding, change: ChangeSet) -> Anchor | None:

@@ -8,17 +8,23 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from baton.findings.model import Finding
+from baton.findings.model import Finding, Severity
 from baton.render.escape import code, inline, link, paragraph
 
 INLINE_MARKER = "<!-- baton:inline {} -->"
-ICONS = {"CRITICAL": "🚨", "HIGH": "🔴", "MEDIUM": "🟠", "LOW": "🟡", "INFO": "🔵"}
+ICONS = {
+    Severity.CRITICAL: "🚨",
+    Severity.HIGH: "🔴",
+    Severity.MEDIUM: "🟠",
+    Severity.LOW: "🟡",
+    Severity.INFO: "🔵",
+}
 
 
 def render_inline(finding: Finding) -> str:
     parts = [
         Markup("{} **{}** {} · {} · {}").format(
-            ICONS[finding.severity.value],
+            ICONS[finding.severity],
             finding.severity.value,
             inline(finding.title, limit=300),
             link(code(finding.rule_id, limit=100), finding.rule_url),

@@ -28,6 +28,7 @@ from baton.findings.model import Finding, Placement, Severity
 from baton.findings.order import finding_order, sort_findings
 from baton.gate import Verdict
 from baton.render.escape import code, inline, link, paragraph
+from baton.render.inline import ICONS
 from baton.render.state import parse_state, state_block
 from baton.report import Review
 
@@ -37,13 +38,6 @@ MIN_CHARS = 2_000
 """The smallest `max_chars` accepted: room for the verdict, the notes and the state block."""
 
 MARKER = "<!-- baton:summary -->"
-ICONS = {
-    Severity.CRITICAL: "🚨",
-    Severity.HIGH: "🔴",
-    Severity.MEDIUM: "🟠",
-    Severity.LOW: "🟡",
-    Severity.INFO: "🔵",
-}
 PLACEMENT_NOTES = {
     Placement.ADDED: Markup(""),
     Placement.CONTEXT: Markup(" · _context: not an added line_"),
@@ -77,6 +71,14 @@ class History:
 
     fingerprints: frozenset[str]
     head: str | None = None
+
+    @classmethod
+    def from_comment(cls, body: str) -> History | None:
+        """The history stored in an earlier comment's state block, if it has a valid one."""
+        state = parse_state(body)
+        if state is None:
+            return None
+        return cls(frozenset(state.get("fingerprints", [])), state.get("head"))
 
 
 def render_markdown(

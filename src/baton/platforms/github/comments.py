@@ -17,25 +17,17 @@ rejected ones; whatever is not posted inline stays listed in the summary — nev
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from github import GithubException
 from github.IssueComment import IssueComment
 from github.PullRequest import PullRequest, ReviewComment
 
-from baton.platforms.anchors import Anchor
+from baton.platforms.anchors import LineComment
 from baton.render.markdown import MARKER
 
 
 class ReadOnlyToken(Exception):
     """The token may read but not write (fork pull request, or missing permissions)."""
-
-
-@dataclass(frozen=True)
-class InlineComment:
-    anchor: Anchor
-    body: str
-    fingerprint: str
 
 
 def is_read_only(err: GithubException) -> bool:
@@ -87,8 +79,8 @@ def upsert_sticky(pull: PullRequest, existing: Sequence[IssueComment], body: str
 def post_review(
     pull: PullRequest,
     head_sha: str,
-    comments: Sequence[InlineComment],
-    recheck: Callable[[Sequence[InlineComment]], list[InlineComment]],
+    comments: Sequence[LineComment],
+    recheck: Callable[[Sequence[LineComment]], list[LineComment]],
 ) -> int:
     """Post one review; returns how many inline comments it carried.
 
@@ -117,7 +109,7 @@ def post_review(
     return 0
 
 
-def _payload(comment: InlineComment) -> ReviewComment:
+def _payload(comment: LineComment) -> ReviewComment:
     payload: ReviewComment = {
         "path": comment.anchor.path,
         "line": comment.anchor.line,

@@ -19,10 +19,9 @@ from requests import RequestException
 from baton.change.model import ChangeSet
 from baton.change.parse import parse_diff
 from baton.errors import UsageError
-from baton.platforms.anchors import anchor_for
+from baton.platforms.anchors import LineComment, new_line_comments
 from baton.platforms.base import ChangeRequest, Published
 from baton.platforms.github.comments import (
-    InlineComment,
     ReadOnlyToken,
     find_sticky,
     post_review,
@@ -37,8 +36,7 @@ from baton.platforms.github.surfaces import (
     write_step_summary,
 )
 from baton.platforms.patches import FilePatch, Status, unified_diff
-from baton.render.inline import render_inline
-from baton.render.markdown import History, LinkBuilder, parse_state, render_markdown
+from baton.render.markdown import History, LinkBuilder, render_markdown
 from baton.report import Review
 from baton.settings import CommentMode, Settings
 
@@ -120,10 +118,7 @@ class GitHubPlatform:
             github = self.client()
             pull = github.get_repo(self.repository).get_pull(request.number)
             existing = find_sticky(pull, _login(github))
-            state = parse_state(existing[0].body) if existing else None
-            history = None
-            if state is not None:
-                history = History(frozenset(state.get("fingerprints", [])), state.get("head"))
+            history = History.from_comment(existing[0].body) if existing else None
             notes: list[str] = []
             inline = self._inline(review, change, history, notes)
             if inline:
@@ -149,29 +144,24 @@ class GitHubPlatform:
 
     def _inline(
         self, review: Review, change: ChangeSet, history: History | None, notes: list[str]
-    ) -> list[InlineComment]:
+    ) -> list[LineComment]:
         if not self.settings.inline:
             return []
         known = history.fingerprints if history else frozenset()
-        candidates = []
-        for finding in review.findings:
-            anchor = anchor_for(finding, change)
-            if anchor is not None and finding.fingerprint not in known:
-                body = render_inline(finding)
-                candidates.append(InlineComment(anchor, body, finding.fingerprint))
         limit = self.settings.max_inline
-        if len(candidates) > limit:
+        chosen, more = new_line_comments(review.findings, change, known, limit)
+        if more:
             notes.append(
-                f"{len(candidates) - limit} more findings are not posted inline "
+                f"{more} more findings are not posted inline "
                 f"(max_inline = {limit}); all are listed below"
             )
-        return candidates[:limit]
+        return chosen
 
 
-def _recheck_with(pull: PullRequest) -> Callable[[Sequence[InlineComment]], list[InlineComment]]:
+def _recheck_with(pull: PullRequest) -> Callable[[Sequence[LineComment]], list[LineComment]]:
     """Keep the comments whose anchors GitHub's own diff of the pull request accepts."""
 
-    def recheck(comments: Sequence[InlineComment]) -> list[InlineComment]:
+    def recheck(comments: Sequence[LineComment]) -> list[LineComment]:
         theirs = parse_diff(_diff_of(pull), root=".")
         files = theirs.by_path()
         kept = []

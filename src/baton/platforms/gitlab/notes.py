@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from gitlab.exceptions import GitlabError, GitlabHttpError
 from gitlab.v4.objects import ProjectMergeRequest, ProjectMergeRequestNote
 
-from baton.platforms.anchors import Anchor
+from baton.platforms.anchors import Anchor, LineComment
 from baton.render.markdown import MARKER
 
 _INLINE = re.compile(r"<!-- baton:inline ([0-9a-f-]+) -->")
@@ -31,13 +30,6 @@ _INLINE = re.compile(r"<!-- baton:inline ([0-9a-f-]+) -->")
 
 class WriteRefused(Exception):
     """The token may not write to this merge request (401/403)."""
-
-
-@dataclass(frozen=True)
-class LineComment:
-    anchor: Anchor
-    body: str
-    fingerprint: str
 
 
 def refused(err: GitlabError) -> bool:

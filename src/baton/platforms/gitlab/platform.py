@@ -19,11 +19,10 @@ from requests import RequestException
 
 from baton.change.model import ChangeSet
 from baton.errors import UsageError
-from baton.platforms.anchors import anchor_for
+from baton.platforms.anchors import LineComment, new_line_comments
 from baton.platforms.base import ChangeRequest, Published
 from baton.platforms.gitlab.event import api_url, load_merge_request, project_id
 from baton.platforms.gitlab.notes import (
-    LineComment,
     WriteRefused,
     find_sticky,
     post_discussions,
@@ -31,8 +30,7 @@ from baton.platforms.gitlab.notes import (
     upsert_sticky,
 )
 from baton.platforms.patches import FilePatch, Status, unified_diff
-from baton.render.inline import render_inline
-from baton.render.markdown import History, LinkBuilder, parse_state, render_markdown
+from baton.render.markdown import History, LinkBuilder, render_markdown
 from baton.report import Review
 from baton.settings import CommentMode, Settings
 
@@ -128,10 +126,7 @@ class GitLabPlatform:
         assert user is not None
         mr = self.merge_request(request)
         existing = find_sticky(mr, user.id)
-        state = parse_state(existing[0].body) if existing else None
-        history = None
-        if state is not None:
-            history = History(frozenset(state.get("fingerprints", [])), state.get("head"))
+        history = History.from_comment(existing[0].body) if existing else None
         notes: list[str] = []
         comments = self._line_comments(review, change, history, notes)
         if comments:
@@ -156,15 +151,10 @@ class GitLabPlatform:
         if not self.settings.inline:
             return []
         known = history.fingerprints if history else frozenset()
-        found = []
-        for finding in review.findings:
-            anchor = anchor_for(finding, change)
-            if anchor is not None and finding.fingerprint not in known:
-                found.append(LineComment(anchor, render_inline(finding), finding.fingerprint))
-        limit = self.settings.max_inline
-        if len(found) > limit:
-            notes.append(f"{len(found) - limit} more findings are not posted on their lines")
-        return found[:limit]
+        chosen, more = new_line_comments(review.findings, change, known, self.settings.max_inline)
+        if more:
+            notes.append(f"{more} more findings are not posted on their lines")
+        return chosen
 
 
 def _patch(entry: Any) -> FilePatch:
