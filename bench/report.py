@@ -14,7 +14,6 @@ from typing import Any
 
 from bench.fanout import FANOUT, Timed
 from bench.stages import GIT_DIFF, OTHERS, ROWS, TOTAL
-from bench.variants import VariantResult
 
 SLOWEST_RATIO = "fan-out / slowest single agent"
 CPU_SHARE = "fan-out: CPU used by the review"
@@ -55,7 +54,6 @@ class SizeResult:
     end_to_end: list[float]
     pipeline_mismatch: str | None
     experiments: list[AgentRound] = field(default_factory=list)
-    variants: list[VariantResult] = field(default_factory=list)
 
 
 def median(samples: Sequence[float]) -> float:
@@ -85,15 +83,6 @@ def _size_json(result: SizeResult) -> dict[str, Any]:
         "review_change_s": {"median": median(result.end_to_end), "samples": result.end_to_end},
         "agents": _round_json(result.default),
         "experiments": [_round_json(item) for item in result.experiments],
-        "detect_secrets_variants": [
-            {
-                "variant": item.variant.name,
-                "secrets_found": item.secrets_found,
-                "detect_secrets_alone": _timed_json(item.secrets_alone),
-                "bandit_and_detect_secrets": _timed_json(item.security),
-            }
-            for item in result.variants
-        ],
     }
 
 
@@ -143,7 +132,7 @@ def markdown(results: Sequence[SizeResult], *, repeat: int, tool_repeat: int, co
         "Tool rows in s, with the CPU seconds the review used (tool processes and baton) in",
         f"brackets. CPU shares are of {cores} cores during the fan-out's wall time.",
     ]
-    extra = _experiments(results, cores) + _variants(results, cores)
+    extra = _experiments(results, cores)
     return "\n".join(lines + notes + extra) + "\n"
 
 
@@ -212,28 +201,6 @@ def _experiments(results: Sequence[SizeResult], cores: int) -> list[str]:
                 _share(_others(item.fanout), item.fanout, cores),
             ]
             lines.append(f"| {result.target_lines} | {item.parallelism} | {' | '.join(cells)} |")
-    return lines
-
-
-def _variants(results: Sequence[SizeResult], cores: int) -> list[str]:
-    if not any(r.variants for r in results):
-        return []
-    lines = [
-        "",
-        f"Security tools' process variants, N = {cores} (median wall s, CPU s in brackets):",
-        "",
-        "| lines | variant | detect-secrets alone | bandit + detect-secrets at once |"
-        " CPU by review | CPU by others | secrets found |",
-        "|---:|---|---:|---:|---:|---:|---:|",
-    ]
-    for result in results:
-        for item in result.variants:
-            busy = _share(median(item.security.cpu), item.security, cores)
-            lines.append(
-                f"| {result.target_lines} | {item.variant.name} | {_timed(item.secrets_alone)} | "
-                f"{_timed(item.security)} | {busy} | "
-                f"{_share(_others(item.security), item.security, cores)} | {item.secrets_found} |"
-            )
     return lines
 
 

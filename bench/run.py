@@ -4,8 +4,7 @@ For each size it builds a synthetic change (`bench.corpus`) in a temporary direc
 the agents once to warm up, then times the agents alone and fanned out (`bench.fanout`),
 each external tool alone, `review_change` end to end, and baton's own stages on the
 agents' real findings (`bench.stages`). It prints markdown tables, or JSON with `--json`.
-`--parallelism 1,4` repeats the agent timings with `ToolRunner(parallelism=N)`, and
-`--variants` times other ways of running detect-secrets (`bench.variants`).
+`--parallelism 1,4` repeats the agent timings with `ToolRunner(parallelism=N)`.
 """
 
 from __future__ import annotations
@@ -36,7 +35,6 @@ from bench.corpus import build_corpus
 from bench.fanout import BenchError, cores, time_agents, time_tools, warm_up
 from bench.report import AgentRound, SizeResult, as_json, markdown
 from bench.stages import mirrors_pipeline, time_stages
-from bench.variants import time_variants
 
 BASE, HEAD = "main", "feature"
 TOOL_VERSIONS = ("bandit", "detect-secrets", "ruff", "unidiff", "pydantic", "jinja2")
@@ -49,7 +47,6 @@ def bench_size(
     repeat: int,
     tool_repeat: int,
     parallelism: Sequence[int] = (),
-    variants: bool = False,
     progress: bool = False,
 ) -> SizeResult:
     """Measure one synthetic change of about `target` added lines."""
@@ -83,10 +80,6 @@ def bench_size(
         experiments.append(
             AgentRound(n, timed.alone, timed.fanout, time_tools(root, files, runner, tool_repeat))
         )
-    variant_results = []
-    if variants:
-        say(f"{target}: detect-secrets process variants")
-        variant_results = time_variants(root, files, settings.tools, tool_repeat)
     return SizeResult(
         target_lines=target,
         files_changed=len(change.files),
@@ -100,7 +93,6 @@ def bench_size(
         end_to_end=end_to_end,
         pipeline_mismatch=mirrors_pipeline(staged.review, piped),
         experiments=experiments,
-        variants=variant_results,
     )
 
 
@@ -155,7 +147,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                     repeat=args.repeat,
                     tool_repeat=args.tool_repeat,
                     parallelism=parallelism,
-                    variants=args.variants,
                     progress=not args.quiet,
                 )
                 for size in sizes
@@ -185,9 +176,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeat", type=int, default=5, help="runs of baton's own stages")
     parser.add_argument("--tool-repeat", type=int, default=3, help="runs of each agent timing")
     parser.add_argument("--parallelism", default="", help="also time ToolRunner(parallelism=N)")
-    parser.add_argument(
-        "--variants", action="store_true", help="also time detect-secrets process variants"
-    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     parser.add_argument("--json-file", type=Path, help="also write the JSON to this file")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")

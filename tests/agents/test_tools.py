@@ -50,3 +50,38 @@ def test_batches_cover_every_file_once(tmp_path: Path) -> None:
     assert sorted(seen) == sorted(files)
     assert all(out.stdout.startswith("--flag") for out in outputs)
     assert len(outputs) >= 2
+
+
+def test_a_few_hundred_files_go_to_one_process(tmp_path: Path) -> None:
+    script = tmp_path / "echoargs"
+    script.write_text('#!/bin/sh\nfor a in "$@"; do echo "$a"; done\n')
+    script.chmod(0o755)
+    files = [f"f{i}.py" for i in range(150)]
+    outputs = asyncio.run(
+        ToolRunner({"echoargs": str(script)}, parallelism=2).run_batched(
+            "echoargs", [], files, cwd=tmp_path
+        )
+    )
+    assert len(outputs) == 1
+    assert outputs[0].stdout.split() == files
+
+
+@pytest.mark.parametrize(("processes", "overlap"), [(1, False), (None, True)])
+def test_processes_bounds_how_many_run_at_once(
+    tmp_path: Path, processes: int | None, overlap: bool
+) -> None:
+    # Each process holds a lock directory for a moment; a second one at the same time fails.
+    script = tmp_path / "exclusive"
+    script.write_text(
+        f'#!/bin/sh\nmkdir "{tmp_path}/lock" 2>/dev/null || exit 9\nsleep 0.3\n'
+        f'rmdir "{tmp_path}/lock"\n'
+    )
+    script.chmod(0o755)
+    files = [f"f{i}.py" for i in range(1200)]
+    runner = ToolRunner({"exclusive": str(script)}, parallelism=3)
+    run = runner.run_batched("exclusive", [], files, cwd=tmp_path, processes=processes)
+    if overlap:
+        with pytest.raises(AgentError, match="exclusive exited with code 9"):
+            asyncio.run(run)
+    else:
+        assert len(asyncio.run(run)) == 3

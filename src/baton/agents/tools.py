@@ -23,6 +23,10 @@ from baton.errors import AgentError
 MAX_ARGS_PER_CALL = 400
 """Files passed to one tool process; more are split across processes (argv length limits)."""
 
+MIN_FILES_PER_PROCESS = 200
+"""Fewer files than this never get a process of their own: starting a Python tool costs more
+than checking a few hundred files, and agents running side by side share the same cores."""
+
 
 @dataclass(frozen=True)
 class ToolOutput:
@@ -79,14 +83,21 @@ class ToolRunner:
         *,
         cwd: Path,
         ok_codes: Iterable[int] = (0,),
+        processes: int | None = None,
     ) -> list[ToolOutput]:
-        """Run `tool args FILE…` over `files` in batches, at most `parallelism` at once."""
+        """Run `tool args FILE…` over `files` in batches, at most `processes` at once.
+
+        `processes` defaults to the runner's parallelism; pass 1 for a tool that already
+        spreads its work over every CPU itself (detect-secrets, ruff), where more processes
+        only compete with each other and with the other agents.
+        """
         if not files:
             return []
         codes = tuple(ok_codes)
-        size = max(1, min(MAX_ARGS_PER_CALL, -(-len(files) // self._parallelism)))
+        width = max(1, min(processes or self._parallelism, self._parallelism))
+        size = min(MAX_ARGS_PER_CALL, max(MIN_FILES_PER_PROCESS, -(-len(files) // width)))
         batches = [files[i : i + size] for i in range(0, len(files), size)]
-        limit = asyncio.Semaphore(self._parallelism)
+        limit = asyncio.Semaphore(width)
 
         async def one(batch: Sequence[str]) -> ToolOutput:
             async with limit:

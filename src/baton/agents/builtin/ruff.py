@@ -54,7 +54,7 @@ def ruff_args(root: Path) -> list[str]:
 
 
 async def scan(tools: ToolRunner, root: Path, files: Sequence[str], agent: str) -> list[Finding]:
-    outputs = await tools.run_batched("ruff", ruff_args(root), files, cwd=root)
+    outputs = await tools.run_batched("ruff", ruff_args(root), files, cwd=root, processes=1)
     findings: list[Finding] = []
     for output in outputs:
         data = load_json("ruff", output.stdout)

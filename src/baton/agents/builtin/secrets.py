@@ -78,7 +78,7 @@ SCAN_ARGS = (
 
 
 async def scan(tools: ToolRunner, root: Path, files: Sequence[str], agent: str) -> list[Finding]:
-    outputs = await tools.run_batched("detect-secrets", SCAN_ARGS, files, cwd=root)
+    outputs = await tools.run_batched("detect-secrets", SCAN_ARGS, files, cwd=root, processes=1)
     findings: list[Finding] = []
     for output in outputs:
         data = load_json("detect-secrets", output.stdout)
