@@ -25,6 +25,7 @@ from baton.agents.base import AgentStatus
 from baton.agents.builtin import bandit, ruff, secrets
 from baton.agents.builtin.common import is_python
 from baton.agents.runner import AgentRun, run_agents
+from baton.agents.specs import BUILTIN_AGENTS
 from baton.agents.tools import ToolRunner
 from baton.change.model import ChangedFile, ChangeSet
 from baton.settings import Settings
@@ -76,7 +77,7 @@ def time_agents(
     repeat: int,
 ) -> AgentTimings:
     """`repeat` rounds of: each agent alone, then all of them at once."""
-    agents = [REGISTRY[name] for name in settings.agents]
+    agents = [REGISTRY[name] for name in BUILTIN_AGENTS]
     alone = {agent.name: Timed() for agent in agents}
     fanout = Timed()
     runs: list[AgentRun] = []
@@ -93,7 +94,7 @@ def warm_up(
     change: ChangeSet, files: Sequence[ChangedFile], settings: Settings, tools: ToolRunner
 ) -> None:
     """One unmeasured fan-out, so no timed run pays for cold caches."""
-    agents = [REGISTRY[name] for name in settings.agents]
+    agents = [REGISTRY[name] for name in BUILTIN_AGENTS]
     measure(partial(_agents, agents, change, files, settings, tools))
 
 

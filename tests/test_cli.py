@@ -148,12 +148,13 @@ def test_usage_errors_exit_2_with_one_line(
     assert done.code == 2
     assert needle in done.stderr
     assert "Traceback" not in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("baton: error:")]
+    assert len(errors) == 1 and needle in errors[0], done.stderr
 
 
 def test_unknown_config_key_and_env_var_exit_2(feature_repo: GitRepo) -> None:
     feature_repo.write(".baton.toml", 'fail_on = "high"\nfial_on = "low"\n')
-    done = run_baton("review", "--base", "main", cwd=feature_repo.path)
+    done = run_baton("review", "--base", "main", "--trust-head-config", cwd=feature_repo.path)
     assert done.code == 2
     assert "fial_on" in done.stderr and "Traceback" not in done.stderr
 
@@ -164,7 +165,9 @@ def test_unknown_config_key_and_env_var_exit_2(feature_repo: GitRepo) -> None:
 
 
 def test_settings_precedence_cli_over_env_over_file(feature_repo: GitRepo) -> None:
-    """A HIGH finding: file says fail on high, env says critical, CLI says high again."""
+    """A HIGH finding: file says fail on high, env says critical, CLI says high again.
+
+    The file is the working tree's (`--trust-head-config`), as when trying config locally."""
     feature_repo.write(
         "pkg/digest.py",
         "import hashlib\n\n\ndef digest(data: bytes) -> str:\n"
@@ -173,14 +176,20 @@ def test_settings_precedence_cli_over_env_over_file(feature_repo: GitRepo) -> No
     feature_repo.commit("shell")
     feature_repo.write("pyproject.toml", '[tool.baton]\nfail_on = "high"\n')
 
-    by_file = run_baton("review", "--base", "main", cwd=feature_repo.path)
+    by_file = run_baton("review", "--base", "main", "--trust-head-config", cwd=feature_repo.path)
     by_env = run_baton(
-        "review", "--base", "main", cwd=feature_repo.path, env={"BATON_FAIL_ON": "critical"}
+        "review",
+        "--base",
+        "main",
+        "--trust-head-config",
+        cwd=feature_repo.path,
+        env={"BATON_FAIL_ON": "critical"},
     )
     by_cli = run_baton(
         "review",
         "--base",
         "main",
+        "--trust-head-config",
         "--fail-on",
         "high",
         cwd=feature_repo.path,

@@ -109,7 +109,7 @@ def test_excluded_and_generated_files_are_listed_not_reviewed(feature_repo: GitR
 
 def test_inline_suppression_clears_the_gate_and_is_reported(feature_repo: GitRepo) -> None:
     feature_repo.write(
-        "pkg/keys.py", f'KEY = "{AWS_KEY}"  # baton: ignore[secret-aws-access-key]\n'
+        "pkg/keys.py", f'KEY = "{AWS_KEY}"  # baton: ignore[secret-aws-access-key] AWS docs key\n'
     )
     feature_repo.commit("key, acknowledged")
 
@@ -117,8 +117,12 @@ def test_inline_suppression_clears_the_gate_and_is_reported(feature_repo: GitRep
 
     assert done.code == 0, done.stdout
     report = json.loads((feature_repo.path / "r.json").read_text())
-    assert report["findings"] == []
-    assert [s["reason"] for s in report["suppressed"]] == ["baton: ignore[secret-aws-access-key]"]
+    assert [(f["rule_id"], f["severity"], f["line"]) for f in report["findings"]] == [
+        ("baton-suppression-added", "INFO", 1)
+    ]
+    assert [(s["reason"], s["justification"]) for s in report["suppressed"]] == [
+        ("baton: ignore[secret-aws-access-key]", "AWS docs key")
+    ]
 
 
 def test_uncommitted_edits_are_warned_about(feature_repo: GitRepo) -> None:

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from baton.errors import UsageError
-from baton.settings import FailOn, load_settings, read_config_file
-
-
-def reader(files: dict[str, str]):
-    return files.get
+from baton.findings.model import Severity
+from baton.settings import FailOn, load_settings
 
 
 def test_defaults() -> None:
     settings = load_settings({}, {})
     assert settings.fail_on is FailOn.CRITICAL
-    assert settings.agents == ["security", "quality", "coverage"]
+    assert settings.only is None
+    assert settings.phases is None
+    assert settings.stop_on is FailOn.CRITICAL
+    assert settings.retries == 2
     assert settings.min_diff_coverage == 80.0
 
 
@@ -32,14 +30,38 @@ def test_precedence_cli_then_env_then_file(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_comma_lists_and_nested_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BATON_AGENTS", "security, quality")
-    monkeypatch.setenv("BATON_AGENT__SECURITY__TIMEOUT", "7")
+    monkeypatch.setenv("BATON_AGENTS__SECURITY__TIMEOUT", "7")
     monkeypatch.setenv("BATON_EXCLUDE", "docs/**,*.md")
+    monkeypatch.setenv("BATON_PHASES", "security, quality; synthesizer")
     settings = load_settings({}, {})
-    assert settings.agents == ["security", "quality"]
     assert settings.timeout_for("security") == 7
     assert settings.timeout_for("quality") == 300
     assert settings.exclude == ["docs/**", "*.md"]
+    assert settings.phases == [["security", "quality"], ["synthesizer"]]
+
+
+def test_agent_names_select_without_replacing_the_files_agent_tables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BATON_AGENTS", "security, license")
+    file_values = {"agents": {"license": {"prompt": "Check licenses.", "retries": 0}}}
+    settings = load_settings({}, file_values)
+    assert settings.only == ["security", "license"]
+    assert settings.retries_for("license") == 0
+    assert settings.options_for("license").prompt == "Check licenses."
+
+
+def test_phases_in_toml_take_names_or_lists() -> None:
+    settings = load_settings({}, {"phases": [["security", "quality"], "review", ["a", "b"]]})
+    assert settings.phases == [["security", "quality"], ["review"], ["a", "b"]]
+
+
+def test_severity_overrides_global_and_per_agent() -> None:
+    values = {"severity": {"B101": "info"}, "agents": {"security": {"severity": {"B101": "low"}}}}
+    settings = load_settings({}, values)
+    assert settings.severity_for("security", "B101") is Severity.LOW
+    assert settings.severity_for("quality", "B101") is Severity.INFO
+    assert settings.severity_for("quality", "F401") is None
 
 
 @pytest.mark.parametrize(
@@ -47,8 +69,12 @@ def test_comma_lists_and_nested_env(monkeypatch: pytest.MonkeyPatch) -> None:
     [
         ({"fail_on": "hihg"}, "fail_on: Input should be 'critical'"),
         ({"min_diff_coverage": 120}, "min_diff_coverage: Input should be less than or equal"),
-        ({"agents": ["security", "vibes"]}, "unknown agent vibes"),
-        ({"agent": {"security": {"timeot": 3}}}, "agent.security.timeot: Extra inputs"),
+        ({"agents": {"security": {"timeot": 3}}}, "agents.security.timeot: Extra inputs"),
+        ({"agent": {"security": {}}}, "unknown key agent (agent tables are [agents.NAME])"),
+        ({"base": "main"}, "base can only be set by a flag or the environment"),
+        ({"trust_head_config": True}, "trust_head_config can only be set by a flag"),
+        ({"agents": {"security": {"severity": {"B101": "meh"}}}}, "agents.security.severity.B101"),
+        ({"retries": -1}, "retries: Input should be greater than or equal to 0"),
         ({"colour": "red"}, "unknown key colour"),
     ],
 )
@@ -63,35 +89,3 @@ def test_unknown_env_setting_is_rejected(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("BATON_FAILON", "high")
     with pytest.raises(UsageError, match="BATON_FAILON"):
         load_settings({}, {})
-
-
-def test_config_from_dedicated_file_or_pyproject() -> None:
-    assert read_config_file(reader({".baton.toml": 'fail_on = "high"'})) == (
-        {"fail_on": "high"},
-        ".baton.toml",
-    )
-    pyproject = '[project]\nname = "x"\n[tool.baton]\nfail_on = "low"\n'
-    assert read_config_file(reader({"pyproject.toml": pyproject})) == (
-        {"fail_on": "low"},
-        "pyproject.toml [tool.baton]",
-    )
-    assert read_config_file(reader({"pyproject.toml": "[project]\n"})) == ({}, "")
-
-
-def test_both_config_files_is_an_error() -> None:
-    files = {".baton.toml": 'fail_on = "high"', "pyproject.toml": "[tool.baton]\n"}
-    with pytest.raises(UsageError, match="keep one"):
-        read_config_file(reader(files))
-
-
-def test_invalid_toml_names_the_file() -> None:
-    with pytest.raises(UsageError, match=r"\.baton\.toml: invalid TOML"):
-        read_config_file(reader({".baton.toml": "fail_on = "}))
-
-
-def test_explicit_config_path(tmp_path: Path) -> None:
-    config = tmp_path / "review.toml"
-    config.write_text('fail_on = "never"\n')
-    assert read_config_file(reader({}), config) == ({"fail_on": "never"}, str(config))
-    with pytest.raises(UsageError, match="cannot read config file"):
-        read_config_file(reader({}), tmp_path / "missing.toml")

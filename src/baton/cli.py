@@ -37,10 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--head", help="ref under review (default: HEAD)")
     what.add_argument("--diff", metavar="FILE", help="review a unified diff file ('-': stdin)")
     what.add_argument("--repo", type=Path, help="checkout holding the files (default: cwd)")
-    what.add_argument("--config", type=Path, help="config file instead of the repository's")
     gate = review.add_argument_group("gate and agents")
     gate.add_argument("--fail-on", choices=[f.value for f in FailOn], help="default: critical")
-    gate.add_argument("--agents", help="comma-separated agents (default: all built-in)")
+    _pipeline_flags(gate)
+    gate.add_argument("--stop-on", choices=[f.value for f in FailOn], help="default: critical")
+    gate.add_argument("--retries", type=int, help="reruns of a failed agent (default: 2)")
     gate.add_argument("--timeout", type=float, help="seconds per agent (default: 300)")
     gate.add_argument("--min-diff-coverage", type=float, help="percent (default: 80)")
     gate.add_argument("--coverage-report", type=Path, help="Cobertura XML or LCOV file")
@@ -59,8 +60,30 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     review.add_argument("--debug", action="store_true", help="show tracebacks")
 
+    agents = commands.add_parser(
+        "agents", help="list the agents and phases a review would run, with their tools"
+    )
+    agents_what = agents.add_argument_group("what to review")
+    agents_what.add_argument("--base", help="ref whose configuration applies (as for review)")
+    agents_what.add_argument("--repo", type=Path, help="checkout (default: cwd)")
+    _pipeline_flags(agents_what)
+    agents.add_argument("--json", dest="as_json", action="store_true", help="print JSON")
+    agents.add_argument("--debug", action="store_true", help="show tracebacks")
+
     commands.add_parser("schema", help="print the JSON Schema of the --json report")
     return parser
+
+
+def _pipeline_flags(group: argparse._ArgumentGroup) -> None:
+    group.add_argument("--config", type=Path, help="config file instead of the repository's")
+    group.add_argument(
+        "--trust-head-config",
+        action="store_true",
+        default=None,
+        help="read the repository's config from the working tree, not the base commit",
+    )
+    group.add_argument("--agents", dest="only", help="run only these agents (comma-separated)")
+    group.add_argument("--phases", help="agents per phase: 'security,quality;synthesizer'")
 
 
 SETTING_FLAGS = (
@@ -69,7 +92,11 @@ SETTING_FLAGS = (
     "diff",
     "repo",
     "fail_on",
-    "agents",
+    "only",
+    "phases",
+    "stop_on",
+    "retries",
+    "trust_head_config",
     "timeout",
     "min_diff_coverage",
     "coverage_report",
@@ -91,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _review(args)
         if args.command == "schema":
             return _schema()
+        if args.command == "agents":
+            return _agents(args)
         build_parser().print_help(sys.stderr)
         return int(ExitCode.USAGE)
     except BatonError as err:
@@ -109,12 +138,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _review(args: argparse.Namespace) -> int:
     from baton.run import run_review  # noqa: PLC0415 - keeps `baton --help` fast
 
-    cli_values: dict[str, Any] = {name: getattr(args, name) for name in SETTING_FLAGS}
-    for name, value in cli_values.items():
-        if isinstance(value, Path):  # flags are relative to where the user typed them
-            cli_values[name] = value.absolute()
     progress = _silent if args.quiet else _say
-    return run_review(cli_values, config=args.config, progress=progress)
+    return run_review(_setting_values(args), config=args.config, progress=progress)
+
+
+def _agents(args: argparse.Namespace) -> int:
+    from baton.agent_listing import list_agents  # noqa: PLC0415
+
+    print(list_agents(_setting_values(args), config=args.config, as_json=args.as_json), end="")
+    return 0
+
+
+def _setting_values(args: argparse.Namespace) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(args, name, None) for name in SETTING_FLAGS}
+    for name, value in values.items():
+        if isinstance(value, Path):  # flags are relative to where the user typed them
+            values[name] = value.absolute()
+    return values
 
 
 def _schema() -> int:

@@ -37,7 +37,14 @@ class IncompleteReviewError(BatonError):
 
 
 class AgentError(BatonError):
-    """An agent could not finish: tool missing, crash, timeout or unparseable output."""
+    """An agent could not finish: tool missing, crash, timeout or unparseable output.
+
+    `retryable` is False when running the agent again cannot help (a tool is not installed).
+    """
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 class AgentSkipped(AgentError):

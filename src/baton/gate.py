@@ -2,7 +2,9 @@
 
 Only parsed findings count — text in a tool's output never does. A blocking finding or a
 blocking agent condition (diff coverage below threshold) gives 1; otherwise any failed agent
-gives 3 (an incomplete review is never green); otherwise 0. 1 wins over 3.
+gives 3 (an incomplete review is never green), and so do phases skipped after a finding at
+`stop_on` that does not itself fail the gate; otherwise 0. 1 wins over 3. An agent that
+fails open (the synthesizer) is shown failed but does not make the review incomplete.
 """
 
 from __future__ import annotations
@@ -42,8 +44,13 @@ def is_blocking(finding: Finding, fail_on: FailOn) -> bool:
 
 
 def decide(
-    findings: Iterable[Finding], agents: Iterable[AgentResult], fail_on: FailOn
+    findings: Iterable[Finding],
+    agents: Iterable[AgentResult],
+    fail_on: FailOn,
+    *,
+    stopped: str | None = None,
 ) -> GateResult:
+    """`stopped`: why later phases were skipped; such a review fails or is incomplete."""
     results = list(agents)
     blocking = [f for f in findings if is_blocking(f, fail_on)]
     reasons: list[str] = []
@@ -53,14 +60,16 @@ def decide(
         reasons.append(f"{len(blocking)} {noun} at or above {fail_on.value} (worst: {worst})")
     for result in results:
         reasons.extend(f"{result.name}: {why}" for why in result.blocking)
-    failed = [r for r in results if r.status is AgentStatus.FAILED]
+    failed = [r for r in results if r.status is AgentStatus.FAILED and not r.fails_open]
     if reasons:
         verdict, code = Verdict.FAIL, ExitCode.BLOCKING
-    elif failed:
+    elif failed or stopped is not None:
         verdict, code = Verdict.INCOMPLETE, ExitCode.INCOMPLETE
     else:
         verdict, code = Verdict.PASS, ExitCode.PASS
     reasons.extend(f"agent {r.name} failed: {r.reason}" for r in failed)
+    if stopped is not None:
+        reasons.append(f"later phases skipped: {stopped}")
     return GateResult(
         verdict=verdict,
         exit_code=int(code),

@@ -11,6 +11,7 @@ from baton._version import __version__
 from baton.agents.base import AgentResult
 from baton.change.model import SkippedFile
 from baton.findings.model import Finding, Severity
+from baton.findings.revise import AppliedRevision
 from baton.gate import GateResult
 
 SCHEMA_VERSION = 1
@@ -21,6 +22,21 @@ class SuppressedFinding(BaseModel):
 
     finding: Finding
     reason: str = Field(description="The inline marker or exclude glob that suppressed it.")
+    justification: str | None = Field(
+        default=None, description="Why, as written after the marker (`# baton: ignore[B602] why`)."
+    )
+
+
+class PhaseRecord(BaseModel):
+    """One phase of the pipeline as it ran (or why it did not)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    agents: tuple[str, ...]
+    ran: bool
+    reason: str | None = Field(default=None, description="Why it was skipped.")
+    duration_s: float = 0.0
 
 
 class Review(BaseModel):
@@ -35,11 +51,18 @@ class Review(BaseModel):
     files_changed: int = 0
     lines_added: int = 0
     config_source: str = Field(default="", description="Where repository config was read.")
+    notes: tuple[str, ...] = Field(
+        default=(), description="Things the reader should know, e.g. config changed by the PR."
+    )
+    phases: tuple[PhaseRecord, ...] = Field(default=(), description="The pipeline as it ran.")
     agents: tuple[AgentResult, ...] = ()
     findings: tuple[Finding, ...] = Field(
         default=(), description="Reported findings, most severe first."
     )
     suppressed: tuple[SuppressedFinding, ...] = ()
+    revisions: tuple[AppliedRevision, ...] = Field(
+        default=(), description="Changes later agents (the synthesizer) made to findings."
+    )
     skipped: tuple[SkippedFile, ...] = Field(
         default=(), description="Changed files no agent reviewed, with the reason."
     )

@@ -11,10 +11,12 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from baton.agents.runner import Progress
+from baton.agents.specs import AgentSpec, agent_specs
 from baton.change.model import ChangeSet
 from baton.change.parse import parse_diff
 from baton.change.source import (
@@ -32,8 +34,68 @@ from baton.platforms.detect import detect, platform_name
 from baton.render.codequality import render_codequality
 from baton.render.markdown import render_markdown
 from baton.render.sarif import render_sarif
+from baton.repo_config import RepoConfig, RepoFiles, trusted_config
 from baton.report import Review
-from baton.settings import PlatformName, Settings, load_settings, read_config_file
+from baton.settings import PlatformName, Settings, load_settings
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything known before the agents run."""
+
+    root: Path
+    settings: Settings
+    platform: Platform | None
+    request: ChangeRequest | None
+    change: ChangeSet
+    config: RepoConfig
+    notes: list[str]
+    specs: dict[str, AgentSpec]
+
+
+def prepare(cli_values: Mapping[str, Any], *, config: Path | None, progress: Progress) -> Prepared:
+    """Settings, the change, and the repository configuration read from a trusted revision.
+
+    Flags and the environment decide where the change comes from; the repository's config
+    is then read from the change's base commit (see `repo_config`), so it is known only
+    after the change is.
+    """
+    root = _checkout_root(cli_values)
+    bootstrap = load_settings(cli_values, {}, "")
+    platform = detect(bootstrap, os.environ)
+    request = platform.load() if platform is not None else None
+    if platform is not None and request is not None:
+        progress(f"{platform.name}: {request.event} {_describe(request)}")
+        change = _change_of_request(bootstrap, root, platform, request, progress)
+    else:
+        change = _load_change(bootstrap, root, progress)
+    fallback = None
+    if platform is not None and request is not None:
+        fallback = _platform_files(platform, request)
+    repo, notes = trusted_config(
+        root,
+        change.base,
+        trust_head=bootstrap.trust_head_config,
+        explicit=config,
+        fallback=fallback,
+    )
+    settings = load_settings(cli_values, repo.values, repo.source)
+    if platform_name(settings, os.environ) is not PlatformName.LOCAL:
+        settings = _ci_defaults(settings)
+    if repo.source:
+        progress(f"config from {repo.source}")
+    for note in notes:
+        progress(f"note: {note}")
+    return Prepared(
+        root=root,
+        settings=settings,
+        platform=detect(settings, os.environ) if platform is not None else None,
+        request=request,
+        change=change,
+        config=repo,
+        notes=notes,
+        specs=agent_specs(settings, repo),
+    )
 
 
 def run_review(
@@ -43,22 +105,22 @@ def run_review(
     progress: Progress,
 ) -> int:
     """Review, print the comment to stdout, write the requested reports; return the exit code."""
-    root = _checkout_root(cli_values)
-    file_values, config_source = read_config_file(_reader(root), config)
-    settings = load_settings(cli_values, file_values, config_source)
-    if platform_name(settings, os.environ) is not PlatformName.LOCAL:
-        settings = _ci_defaults(settings)
-    platform = detect(settings, os.environ)
-    request = platform.load() if platform is not None else None
-    if platform is not None and request is not None:
-        progress(f"{platform.name}: {request.event} {_describe(request)}")
-        change = _change_of_request(settings, root, platform, request, progress)
-    else:
-        change = _load_change(settings, root, progress)
-    if config_source:
-        progress(f"config from {config_source}")
+    ready = prepare(cli_values, config=config, progress=progress)
+    settings, platform, request, change = (
+        ready.settings,
+        ready.platform,
+        ready.request,
+        ready.change,
+    )
     review = asyncio.run(
-        review_change(change, settings, progress=progress, config_source=config_source)
+        review_change(
+            change,
+            settings,
+            progress=progress,
+            config_source=ready.config.source,
+            specs=ready.specs,
+            notes=ready.notes,
+        )
     )
     body = render_markdown(review)
     sys.stdout.write(body if body.endswith("\n") else body + "\n")
@@ -159,15 +221,15 @@ def _checkout_root(cli_values: Mapping[str, Any]) -> Path:
     return find_repo_root(start)
 
 
-def _reader(root: Path) -> Callable[[str], str | None]:
-    def read(relpath: str) -> str | None:
-        path = root / relpath
-        try:
-            return path.read_text(encoding="utf-8") if path.is_file() else None
-        except (OSError, UnicodeDecodeError) as err:
-            raise UsageError(f"cannot read {path}: {err}") from err
+def _platform_files(platform: Platform, request: ChangeRequest) -> Callable[[str], RepoFiles]:
+    def files(ref: str) -> RepoFiles:
+        return RepoFiles(
+            ref,
+            lambda path: platform.read_file(request, path, ref),
+            lambda folder: platform.list_files(request, folder, ref),
+        )
 
-    return read
+    return files
 
 
 def _load_change(settings: Settings, root: Path, progress: Progress) -> ChangeSet:

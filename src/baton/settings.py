@@ -15,14 +15,14 @@ Unknown keys and bad values raise `UsageError` with one readable line (exit code
 from __future__ import annotations
 
 import os
-import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -75,15 +75,59 @@ class CommentMode(StrEnum):
     OFF = "off"
 
 
-class AgentOptions(BaseModel):
-    """Per-agent options: `[tool.baton.agent.<name>]`; unset values fall back to the global ones."""
+class AgentConfig(BaseModel):
+    """One agent's table, `[tool.baton.agents.<name>]`.
+
+    For a built-in name (security, quality, coverage, synthesizer) it adjusts that agent; any
+    other name defines a Claude agent, whose `prompt` or `prompt_file` is its system prompt.
+    Unset values fall back to the global settings.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    enabled: bool = True
     engine: Engine | None = None
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; overrides `timeout`.")
+    description: str | None = None
+    prompt: str | None = Field(default=None, description="System prompt of a Claude agent.")
+    prompt_file: str | None = Field(
+        default=None, description="Repository path of a file holding the system prompt."
+    )
+    tools: list[str] | None = Field(
+        default=None, description="Claude tools; kept only where baton's read-only set allows."
+    )
+    extra_tools: list[str] = Field(
+        default_factory=list, description="Claude tools beyond the read-only set, given as is."
+    )
     model: str | None = None
     max_turns: int | None = Field(default=None, gt=0)
+    timeout: float | None = Field(default=None, gt=0, description="Seconds; overrides `timeout`.")
+    retries: int | None = Field(default=None, ge=0, le=10)
+    severity: dict[str, Severity] = Field(
+        default_factory=dict, description="Rule id → severity for this agent's findings."
+    )
+    ignore: list[str] = Field(
+        default_factory=list, description="Globs of paths this agent does not review."
+    )
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _upper_severities(cls, value: object) -> object:
+        return _upper_values(value)
+
+
+def _upper_values(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: v.upper() if isinstance(v, str) else v for k, v in value.items()}
+    return value
+
+
+def _phases(value: object) -> object:
+    """`"a,b;c"` (flags, environment) or a list whose items are a name or a list of names."""
+    if isinstance(value, str):
+        value = [part for part in value.split(";") if part.strip()]
+    if isinstance(value, list):
+        return [_split_commas(item) if isinstance(item, str) else item for item in value]
+    return value
 
 
 def _split_commas(value: object) -> object:
@@ -93,6 +137,7 @@ def _split_commas(value: object) -> object:
 
 
 CommaList = Annotated[list[str], NoDecode]
+PhaseList = Annotated[list[list[str]], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -117,9 +162,37 @@ class Settings(BaseSettings):
     fail_on: FailOn = FailOn.CRITICAL
     min_diff_coverage: float = Field(default=80.0, ge=0, le=100)
 
-    # The agents.
-    agents: CommaList = Field(default_factory=lambda: list(DEFAULT_AGENTS))
-    agent: dict[str, AgentOptions] = Field(default_factory=dict)
+    # The agents and the pipeline.
+    only: CommaList | None = Field(
+        default=None,
+        description="Run only these agents (--agents, BATON_AGENTS, the `agents` input).",
+    )
+    agents: Annotated[dict[str, AgentConfig], NoDecode] = Field(default_factory=dict)
+    phases: PhaseList | None = Field(
+        default=None,
+        description="Agents per phase, in order; phases run one after the other.",
+    )
+    stop_on: FailOn = Field(
+        default=FailOn.CRITICAL,
+        description="A phase with a finding at or above this skips the later phases.",
+    )
+    retries: int = Field(default=2, ge=0, le=10, description="Reruns of a failed agent.")
+    retry_backoff: float = Field(
+        default=2.0, ge=0, description="Seconds before the first rerun; doubles each time."
+    )
+    severity: dict[str, Severity] = Field(
+        default_factory=dict, description="Rule id → severity, for every agent."
+    )
+    context_tokens: int = Field(
+        default=4_000, ge=200, description="Tokens of earlier findings given to later phases."
+    )
+    work_dir: Path | None = Field(
+        default=None, description="Where agents leave context for later phases (default: temp)."
+    )
+    trust_head_config: bool = Field(
+        default=False,
+        description="Read repository config from the change's head, not its base commit.",
+    )
     timeout: float = Field(default=300.0, gt=0, description="Seconds per agent.")
     engine: Engine = Engine.AUTO
     model: str | None = Field(default=None, description="Claude model; default: the CLI's.")
@@ -157,25 +230,23 @@ class Settings(BaseSettings):
     report_codequality: Path | None = None
     report_markdown: Path | None = None
 
-    @field_validator("agents", "exclude", mode="before")
+    @field_validator("only", "exclude", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return _split_commas(value)
 
-    @field_validator("agents")
+    @field_validator("phases", mode="before")
     @classmethod
-    def _known_agents(cls, value: list[str]) -> list[str]:
-        from baton.agents import REGISTRY  # noqa: PLC0415 - the registry imports settings
+    def _phase_list(cls, value: object) -> object:
+        return _phases(value)
 
-        unknown = [name for name in value if name not in REGISTRY]
-        if unknown:
-            raise ValueError(
-                f"unknown agent {', '.join(unknown)}; known: {', '.join(sorted(REGISTRY))}"
-            )
-        return list(dict.fromkeys(value))
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _upper_severities(cls, value: object) -> object:
+        return _upper_values(value)
 
-    def options_for(self, agent: str) -> AgentOptions:
-        return self.agent.get(agent) or AgentOptions()
+    def options_for(self, agent: str) -> AgentConfig:
+        return self.agents.get(agent) or AgentConfig()
 
     def timeout_for(self, agent: str) -> float:
         own = self.options_for(agent).timeout
@@ -190,6 +261,14 @@ class Settings(BaseSettings):
     def max_turns_for(self, agent: str) -> int:
         return self.options_for(agent).max_turns or self.max_turns
 
+    def retries_for(self, agent: str) -> int:
+        own = self.options_for(agent).retries
+        return self.retries if own is None else own
+
+    def severity_for(self, agent: str, rule_id: str) -> Severity | None:
+        """The configured severity of `rule_id` from `agent`: its own table first."""
+        return self.options_for(agent).severity.get(rule_id) or self.severity.get(rule_id)
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -200,56 +279,36 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         file_values = _FILE_VALUES.get() or {}
-        return (
-            init_settings,
-            env_settings,
-            InitSettingsSource(settings_cls, action_inputs(os.environ)),
-            InitSettingsSource(settings_cls, file_values),
+        return tuple(
+            _Selection(source)
+            for source in (
+                init_settings,
+                env_settings,
+                InitSettingsSource(settings_cls, action_inputs(os.environ)),
+                InitSettingsSource(settings_cls, file_values),
+            )
         )
+
+
+class _Selection(PydanticBaseSettingsSource):
+    """A source in which `agents` given as names (`--agents`, `BATON_AGENTS=a,b`, the action
+    input, `agents = [..]`) means `only`, so it never replaces another source's agent tables."""
+
+    def __init__(self, inner: PydanticBaseSettingsSource) -> None:
+        super().__init__(inner.settings_cls)
+        self._inner = inner
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        values = dict(self._inner())
+        if isinstance(values.get("agents"), str | list):
+            values["only"] = values.pop("agents")
+        return values
 
 
 _FILE_VALUES: ContextVar[dict[str, Any] | None] = ContextVar("baton_file_values", default=None)
-
-ReadText = Callable[[str], str | None]
-"""Reads a repository file by relative path; None when it does not exist."""
-
-
-def read_config_file(read: ReadText, explicit: Path | None = None) -> tuple[dict[str, Any], str]:
-    """The repository's baton table and where it came from ('' when there is none)."""
-    if explicit is not None:
-        try:
-            text = explicit.read_text(encoding="utf-8")
-        except OSError as err:
-            raise UsageError(f"cannot read config file {explicit}: {err.strerror}") from err
-        table = _parse_toml(text, str(explicit))
-        if explicit.name == "pyproject.toml":
-            table = table.get("tool", {}).get("baton", {})
-        return table, str(explicit)
-
-    dedicated_text = read(".baton.toml")
-    pyproject_text = read("pyproject.toml")
-    dedicated = _parse_toml(dedicated_text, ".baton.toml") if dedicated_text is not None else None
-    in_pyproject: dict[str, Any] | None = None
-    if pyproject_text is not None:
-        in_pyproject = _parse_toml(pyproject_text, "pyproject.toml").get("tool", {}).get("baton")
-    if dedicated is not None and in_pyproject is not None:
-        raise UsageError(
-            "both .baton.toml and [tool.baton] in pyproject.toml configure baton; keep one"
-        )
-    if dedicated is not None:
-        return dedicated, ".baton.toml"
-    if in_pyproject is not None:
-        if not isinstance(in_pyproject, dict):
-            raise UsageError("pyproject.toml: [tool.baton] must be a table")
-        return in_pyproject, "pyproject.toml [tool.baton]"
-    return {}, ""
-
-
-def _parse_toml(text: str, where: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise UsageError(f"{where}: invalid TOML: {err}") from err
 
 
 def load_settings(
@@ -315,8 +374,22 @@ def _reject_unknown_env(environ: Mapping[str, str]) -> None:
             raise UsageError(f"unknown setting in environment: {key}")
 
 
+NOT_IN_FILES = frozenset(
+    {"repo", "base", "head", "diff", "platform", "github_token", "gitlab_token"}
+    | {"trust_head_config", "work_dir"}
+)
+"""Settings of one run, not of the repository: flags and environment only. A config file
+that could set them could choose which commit its own settings are read from."""
+
+
 def _reject_unknown_keys(values: Mapping[str, Any], source: str) -> None:
-    known = set(Settings.model_fields)
-    unknown = sorted(set(values) - known)
+    where = source or "config"
+    unknown = sorted(set(values) - set(Settings.model_fields))
     if unknown:
-        raise UsageError(f"{source or 'config'}: unknown key {', '.join(unknown)}")
+        hint = " (agent tables are [agents.NAME])" if "agent" in unknown else ""
+        raise UsageError(f"{where}: unknown key {', '.join(unknown)}{hint}")
+    run_only = sorted(NOT_IN_FILES & set(values))
+    if run_only:
+        raise UsageError(
+            f"{where}: {', '.join(run_only)} can only be set by a flag or the environment"
+        )

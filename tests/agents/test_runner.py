@@ -17,7 +17,7 @@ from baton.agents.tools import ToolRunner
 from baton.change.model import ChangedFile, ChangeSet, FileStatus
 from baton.errors import AgentError, AgentSkipped
 from baton.findings.model import Finding, Severity
-from baton.settings import AgentOptions, Settings
+from baton.settings import AgentConfig, Settings
 
 FILE = ChangedFile(path="a.py", status=FileStatus.ADDED, lines={1: "x"}, added_lines=frozenset({1}))
 CHANGE = ChangeSet(root=".", files=(FILE,))
@@ -27,6 +27,7 @@ class Sleeper:
     description = "sleeps"
     engine = "builtin"
     keeps_outside_findings = False
+    fails_open = False
 
     def __init__(self, name: str, seconds: float) -> None:
         self.name = name
@@ -71,7 +72,7 @@ def collect(*agents: Sleeper, settings: Settings | None = None, tools: ToolRunne
             list(agents),
             CHANGE,
             [FILE],
-            settings or Settings(),
+            settings or Settings(retries=0),
             tools or ToolRunner({}),
             lines.append,
         )
@@ -87,7 +88,7 @@ def test_agents_run_concurrently() -> None:
 
 
 def test_timeout_fails_only_that_agent_and_others_keep_findings() -> None:
-    settings = Settings(agent={"slow": AgentOptions(timeout=0.2)})
+    settings = Settings(agents={"slow": AgentConfig(timeout=0.2)}, retries=0)
     runs, lines = collect(Sleeper("slow", 30), Sleeper("fast", 0), settings=settings)
     slow, fast = (r.result for r in runs)
     assert (slow.status, slow.reason) == (AgentStatus.FAILED, "timed out after 0.2s")
@@ -117,7 +118,7 @@ def test_timeout_kills_the_tools_whole_process_group(tmp_path: Path) -> None:
     script = tmp_path / "hang"
     script.write_text(f"#!/bin/sh\nsleep 300 &\necho $! > {pid_file}\nwait\n")
     script.chmod(0o755)
-    settings = Settings(timeout=1)
+    settings = Settings(timeout=1, retries=0)
     runs, _ = collect(
         HangingTool("hanger", script), settings=settings, tools=ToolRunner({"hang": str(script)})
     )
@@ -150,3 +151,56 @@ def _alive(pid: int) -> bool:
             return stat.read().split()[2] != "Z"
     except FileNotFoundError:
         return False
+
+
+class Flaky(Sleeper):
+    """Fails (keeping a partial finding) until its `fail_times` are used up."""
+
+    def __init__(self, name: str, fail_times: int, *, retryable: bool = True) -> None:
+        super().__init__(name, 0)
+        self.fail_times = fail_times
+        self.retryable = retryable
+        self.calls = 0
+
+    async def run(self, ctx: AgentContext) -> AgentOutput:
+        self.calls += 1
+        if self.calls <= self.fail_times:
+            if not self.retryable:
+                raise AgentError("tool not installed", retryable=False)
+            if self.calls == 1:
+                partial = Finding(
+                    agent=self.name, rule_id="P", severity=Severity.HIGH, path="a.py", line=1,
+                    title="found before the crash",
+                )  # fmt: skip
+                return AgentOutput(findings=[partial], failure="API overloaded (HTTP 529)")
+            raise RuntimeError("connection reset")
+        return await super().run(ctx)
+
+
+def test_a_flaky_agent_is_run_again_and_counts_as_ok() -> None:
+    flaky = Flaky("flaky", fail_times=2)
+    settings = Settings(retries=2, retry_backoff=0.01)
+    runs, lines = collect(flaky, settings=settings)
+    result = runs[0].result
+    assert (result.status, result.attempts, flaky.calls) == (AgentStatus.OK, 3, 3)
+    assert [f.rule_id for f in runs[0].findings] == ["R"]
+    assert any("running it again (1 of 2)" in line for line in lines)
+    assert any("running it again (2 of 2)" in line for line in lines)
+
+
+def test_an_agent_failing_every_run_is_flagged_and_keeps_what_it_found() -> None:
+    flaky = Flaky("flaky", fail_times=5)
+    runs, _ = collect(flaky, Sleeper("steady", 0), settings=Settings(retry_backoff=0.01))
+    result = runs[0].result
+    assert (result.status, result.attempts, flaky.calls) == (AgentStatus.FAILED, 3, 3)
+    assert result.reason == "API overloaded (HTTP 529) (failed 3 times)"
+    assert [f.title for f in runs[0].findings] == ["found before the crash"]
+    assert runs[1].result.status is AgentStatus.OK
+
+
+def test_a_failure_no_rerun_can_help_is_not_retried() -> None:
+    broken = Flaky("broken", fail_times=5, retryable=False)
+    runs, lines = collect(broken, settings=Settings(retries=2, retry_backoff=0.01))
+    assert (runs[0].result.attempts, broken.calls) == (1, 1)
+    assert runs[0].result.reason == "tool not installed"
+    assert not any("running it again" in line for line in lines)

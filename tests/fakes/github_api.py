@@ -19,7 +19,8 @@ Tokens (`Authorization: token X` or `Bearer X`; no header = anonymous, allowed t
   ("GitHub Actions is not permitted to approve pull requests.").
 * `READ_ONLY_TOKEN` — the same bot with a fork pull request's read-only token: every write is a
   403 "Resource not accessible by integration".
-* `add_token(...)` registers more; an unknown token gets 401 "Bad credentials".
+* `add_token(...)` registers more (`contents=False`: no `contents: read`, reading files is a
+  403 "Resource not accessible by integration"); an unknown token gets 401 "Bad credentials".
 
 Endpoints (any other is a 404 "Not Found" whose body has a `fake` note naming the request):
 `GET /repos/{o}/{r}`, `GET .../commits/{sha}` (SHAs of the fake's pull requests; else 422
@@ -28,7 +29,8 @@ capped at 3000 files while `changed_files` keeps the real count), `GET|POST
 .../issues/{n}/comments`, `GET|PATCH|DELETE .../issues/comments/{id}`, `GET|POST
 .../pulls/{n}/reviews`, `GET .../pulls/{n}/reviews/{id}` and `.../reviews/{id}/comments`,
 `GET .../pulls/{n}/comments`, `GET|PATCH|DELETE .../pulls/comments/{id}`, `GET /user`,
-`GET /users/{login}`, `GET /rate_limit`. Lists honour `per_page` (default 30, at most 100) and
+`GET /users/{login}`, `GET /rate_limit`, `GET .../contents/{path}?ref=` (files and folders at a
+ref, see `github_contents`). Lists honour `per_page` (default 30, at most 100) and
 `page`, and send `Link` headers (prev/next/last/first) on `/repositories/{id}/...` URLs like
 github.com; `/repositories/{id}/...` is served too. Answers carry `x-ratelimit-*` headers.
 
@@ -56,8 +58,9 @@ Validation, as GitHub answers it (nothing is stored when a request is refused):
 Set-up: `add_pull(repo, number, diff=... | files=[FileChange(...)], title=, body=, draft=,
 state=, author=, head_ref=, base_ref=, head_sha=, base_sha=, head_repo=)` (`head_repo`: `...`
 same repository, "someone/fork" a fork, None a deleted fork); `push(pull, sha, diff=|files=)`
-moves the head; `add_comment(pull, body, author=)` seeds a comment; `add_token`, `add_user`,
-`add_repo`. A `pull` argument is a `Pull` or its number (when only one repo has it).
+moves the head; `add_comment(pull, body, author=)` seeds a comment; `add_file(repo, path,
+text_or_bytes, ref=)` puts a file at a ref; `add_token`, `add_user`, `add_repo`. A `pull`
+argument is a `Pull` or its number (when only one repo has it).
 
 PyGithub 2.10.0 against this fake (pinned by tests/fakes/test_github_api.py): its default
 `GithubRetry` retries a 403 or 429 that has `retry-after` after that many seconds (a 403
@@ -146,11 +149,12 @@ class FakeGitHub(RecordingFake[Fault, RecordedRequest]):
         write: bool = True,
         user_endpoint_forbidden: bool = False,
         can_approve: bool = True,
+        contents: bool = True,
     ) -> Token:
         """Let `value` authenticate as `login` (created with `type` if new)."""
         with self._backend.lock:
             user = self._backend.state.user(login, type)
-            token = Token(value, user, write, user_endpoint_forbidden, can_approve)
+            token = Token(value, user, write, user_endpoint_forbidden, can_approve, contents)
             self._backend.state.tokens[value] = token
             return token
 
@@ -163,6 +167,14 @@ class FakeGitHub(RecordingFake[Fault, RecordedRequest]):
                 owner = state.user(owner_login, "Organization")
                 state.repos[full_name.lower()] = Repo(state.new_id("repo"), owner, name, fork)
             return state.repos[full_name.lower()]
+
+    def add_file(self, repo: str, path: str, content: str | bytes, *, ref: str = "main") -> None:
+        """Put a file (text is stored as UTF-8) at `ref`, a branch or SHA, of `repo` (created
+        if new); what `GET .../contents/{path}?ref=` then serves."""
+        found = self.add_repo(repo)
+        data = content.encode() if isinstance(content, str) else content
+        with self._backend.lock:
+            found.files.setdefault(ref, {})[path.strip("/")] = data
 
     def add_pull(
         self,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlencode
 
+from tests.fakes import github_contents as contents
 from tests.fakes import github_shapes as shapes
 from tests.fakes.github_reviews import add_review
 from tests.fakes.github_shapes import Site
@@ -113,6 +114,14 @@ def _get_commit(c: Call) -> Answer:
         if sha in pull.revisions or sha == pull.base_sha:
             return _ok(shapes.commit_json(c.site, repo, sha))
     raise ApiError(422, f"No commit found for SHA: {sha}")
+
+
+@_serves("GET", _REPO + r"/contents(?:/(?P<path>.*))?", "repos/contents#get-repository-content")
+def _get_contents(c: Call) -> Answer:
+    if c.token is not None and not c.token.contents:
+        raise ApiError(403, NOT_INTEGRATION)
+    repo, path = c.state.repo(c.full_name), unquote(c.args.get("path") or "")
+    return _ok(contents.contents_json(c.site, c.state, repo, path, c.query.get("ref") or "main"))
 
 
 @_serves("GET", _PULL, "pulls/pulls#get-a-pull-request")

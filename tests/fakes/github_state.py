@@ -47,6 +47,7 @@ class Token:
     `write=False` is a fork pull request's GITHUB_TOKEN: every write is a 403.
     `user_endpoint_forbidden` makes `GET /user` a 403, as for installation and Actions tokens.
     `can_approve=False` refuses APPROVE reviews, as the default Actions setting does.
+    `contents=False` lacks the `contents: read` permission: reading files is a 403.
     """
 
     value: str
@@ -54,14 +55,18 @@ class Token:
     write: bool = True
     user_endpoint_forbidden: bool = False
     can_approve: bool = True
+    contents: bool = True
 
 
 @dataclass
 class Repo:
+    """A repository; `files` are its files at each ref (branch or SHA): ref -> path -> bytes."""
+
     id: int
     owner: User
     name: str
     fork: bool = False
+    files: dict[str, dict[str, bytes]] = field(default_factory=dict)
 
     @property
     def full_name(self) -> str:

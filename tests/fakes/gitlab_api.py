@@ -36,7 +36,9 @@ route is a 404 `{"error": "404 Not Found", "fake": "<the request>"}`): `GET /use
 `order_by`, `activity_filter`), `GET|PUT|DELETE .../notes/:id`; `GET|POST .../discussions`,
 `GET|PUT .../discussions/:id` (`resolved`), `POST .../discussions/:id/notes`, `PUT|DELETE
 .../discussions/:id/notes/:id`; `GET|POST .../draft_notes` (not paginated), `GET|PUT|DELETE
-.../draft_notes/:id`, `PUT .../draft_notes/:id/publish`, `POST .../draft_notes/bulk_publish`.
+.../draft_notes/:id`, `PUT .../draft_notes/:id/publish`, `POST .../draft_notes/bulk_publish`;
+`GET .../repository/files/:path?ref=` and `.../repository/tree` (see `gitlab_files`; reading
+files also takes a `read_repository` token).
 Lists: `per_page` 20 by default, 100 at most, with `x-total`, `x-next-page`... and `Link`
 (see `gitlab_routes`). Deleting and publishing answer 204.
 
@@ -67,6 +69,7 @@ Set-up: `add_merge_request(project, iid, diff=, base_sha=, head_sha=, start_sha=
 description=, draft=, state=, author=, source_branch=, target_branch=, source_project=)`
 (`source_project` a path: a fork); `push(mr, head_sha, diff=)` adds a diff version and GitLab's
 "added 1 commit" system note; `add_note(mr, body, author=, system=)` seeds a note;
+`add_file(project, path, text_or_bytes, ref=)` puts a file at a ref;
 `add_project`, `add_user`, `add_member`, `add_token`, `add_project_token`. An `mr` argument is a
 `MergeRequest` or its iid (when only one project has it).
 
@@ -222,6 +225,13 @@ class FakeGitLab(RecordingFake[Fault, RecordedRequest]):
                 found = Project(state.new_id("project"), path, visibility, default_branch)
                 state.projects[found.id] = found
             return found
+
+    def add_file(self, project: str, path: str, content: str | bytes, *, ref: str = "main") -> None:
+        """Put a file (text is stored as UTF-8) at `ref`, a branch or SHA, of `project`."""
+        found = self.add_project(project)
+        data = content.encode() if isinstance(content, str) else content
+        with self._backend.lock:
+            found.files.setdefault(ref, {})[path.strip("/")] = data
 
     def add_merge_request(
         self,

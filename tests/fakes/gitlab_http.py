@@ -11,7 +11,8 @@ or project access tokens), `Authorization: Bearer` (OAuth tokens and access toke
 `JOB-TOKEN` header or `job_token` query (CI job tokens, only on routes that take them; ignored
 elsewhere, so such a request is anonymous). An unknown token is a 401 `{"message": "401
 Unauthorized"}`; a token without the `api` scope (or `read_api` for a GET, `read_user` for
-`GET /user`) a 403 `{"error": "insufficient_scope", ...}`. Query and body parameters are merged
+`GET /user`, `read_repository` for reading repository files) a 403 `{"error":
+"insufficient_scope", ...}`. Query and body parameters are merged
 (JSON or form-encoded with `position[new_line]`-style keys), as Grape merges them.
 """
 
@@ -174,10 +175,12 @@ _NOT_JSON = object()
 
 
 def _allowed(request: RecordedRequest) -> set[str]:
-    """Scopes that grant this request: `api`; `read_api` for reads; `read_user` for /user."""
+    """Scopes that grant this request: `api`; `read_api` for reads; `read_user` for /user;
+    `read_repository` for reading repository files."""
     if request.method not in ("GET", "HEAD"):
         return {"api"}
-    return {"api", "read_api"} | ({"read_user"} if request.route == "/user" else set())
+    files = {"read_repository"} if "/repository/files/" in request.route else set()
+    return {"api", "read_api"} | ({"read_user"} if request.route == "/user" else set()) | files
 
 
 def _body(raw: bytes, content_type: str) -> Any:

@@ -17,8 +17,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
+from tests.fakes import gitlab_files as files
 from tests.fakes import gitlab_notes as notes
 from tests.fakes import gitlab_shapes as shapes
 from tests.fakes.gitlab_checks import boolean, checked
@@ -77,6 +78,14 @@ class Call:
         if project.visibility != "public" and self.level(project) < ROLES["reporter"]:
             raise forbidden()
         return mr
+
+    def code(self) -> Project:
+        """The project, if this request may read its repository (`read_code`): Guests of a
+        private project may not (403)."""
+        project = self.project()
+        if project.visibility != "public" and self.level(project) < ROLES["reporter"]:
+            raise forbidden()
+        return project
 
     def page(self, items: Sequence[Any], render: Callable[[Any], Any]) -> Answer:
         """One page of `items`, rendered, with GitLab's pagination headers."""
@@ -150,6 +159,16 @@ def _get_user(c: Call) -> Answer:
 def _get_project(c: Call) -> Answer:
     project = c.project()
     return _ok(shapes.project_json(c.site, project, c.level(project)))
+
+
+@_serves("GET", _PROJECT + r"/repository/files/(?P<file_path>[^/]+)", authenticate=False)
+def _get_file(c: Call) -> Answer:
+    return _ok(files.file_json(c.state, c.code(), unquote(c.args["file_path"]), c.params))
+
+
+@_serves("GET", _PROJECT + "/repository/tree", authenticate=False)
+def _list_tree(c: Call) -> Answer:
+    return c.page(files.tree(c.state, c.code(), c.params), lambda entry: entry)
 
 
 @_serves("GET", _MR, authenticate=False, job_token=True)

@@ -93,6 +93,7 @@ class Project:
     default_branch: str = "main"
     created_at: str = "2025-01-01T00:00:00.000Z"
     members: dict[int, int] = field(default_factory=dict)  # user id -> access level
+    files: dict[str, dict[str, bytes]] = field(default_factory=dict)  # ref -> path -> bytes
 
     @property
     def path(self) -> str:

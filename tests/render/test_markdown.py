@@ -135,6 +135,29 @@ def test_suppressed_findings_are_counted_in_a_collapsed_list() -> None:
     assert "baton: ignore[B101]" in mdparse.shown_text(body)
 
 
+def test_suppressed_findings_show_the_reason_written_after_the_marker() -> None:
+    quiet = finding(Severity.HIGH, "src/run.py", 8, rule_id="B602", title="shell=True")
+    result = review(
+        suppressed=(
+            SuppressedFinding(
+                finding=quiet,
+                reason="baton: ignore[B602]",
+                justification="command is a *constant* list, see #12 @sec-team",
+            ),
+        ),
+    )
+    body = render_markdown(result)
+    shown = mdparse.shown_text(body)
+    assert (
+        "HIGH src/run.py:8 — shell=True (baton: ignore[B602]) — "
+        "command is a *constant* list, see #12 @sec-team"
+    ) in shown
+    emphasis = [t for t in mdparse.tokens(body) if t.type == "em_open"]
+    assert len(emphasis) == 1
+    text = "".join(t.content for t in mdparse.tokens(body) if t.type == "text")
+    assert re.search(r"[@#]\w", text) is None
+
+
 def test_footer_shows_version_and_short_shas() -> None:
     body = render_markdown(SCENARIOS["pass"]())
     assert "<sub>baton 9.9.9 · `0123456`..`fedcba9`</sub>" in body
@@ -199,7 +222,11 @@ def _hostile_review() -> Review:
         [bad],
         [hostile_agent],
         fail_on=FailOn.CRITICAL,
-        suppressed=(SuppressedFinding(finding=quiet, reason="<!-- baton:summary --> @x"),),
+        suppressed=(
+            SuppressedFinding(
+                finding=quiet, reason="<!-- baton:summary --> @x", justification=_HOSTILE
+            ),
+        ),
         skipped=(SkippedFile(path="<img src=x>.png", reason="binary | #1"),),
     )
 

@@ -15,7 +15,7 @@ import pytest
 
 from baton.findings.model import Severity
 from baton.render.sarif import render_sarif
-from baton.report import Review
+from baton.report import Review, SuppressedFinding
 from tests.render.reviews import SCENARIOS, agent, finding, review
 
 
@@ -122,7 +122,36 @@ def test_suppressed_findings_carry_a_suppression() -> None:
     assert len(suppressed) == 1
     assert suppressed[0]["ruleId"] == "security/B101"
     assert suppressed[0]["suppressions"] == [
-        {"kind": "inSource", "justification": "baton: ignore[B101]"}
+        {
+            "kind": "inSource",
+            "justification": "baton: ignore[B101]",
+            "properties": {"marker": "baton: ignore[B101]"},
+        }
+    ]
+
+
+def test_the_written_reason_is_the_suppression_justification(
+    validator: jsonschema.protocols.Validator,
+) -> None:
+    quiet = finding(Severity.HIGH, "src/run.py", 8, agent="security", rule_id="B602")
+    result = review(
+        suppressed=(
+            SuppressedFinding(
+                finding=quiet,
+                reason="baton: ignore[B602]",
+                justification="command is a constant list",
+            ),
+        ),
+    )
+    log = render_sarif(result)
+    validator.validate(json.loads(json.dumps(log)))
+    [entry] = log["runs"][0]["results"]
+    assert entry["suppressions"] == [
+        {
+            "kind": "inSource",
+            "justification": "command is a constant list",
+            "properties": {"marker": "baton: ignore[B602]"},
+        }
     ]
 
 

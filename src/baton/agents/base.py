@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from baton.agents.limits import RunLimits
 from baton.change.model import ChangedFile, ChangeSet, SkippedFile
 from baton.findings.model import Finding
+from baton.findings.revise import Revision
 
 if TYPE_CHECKING:
     from baton.agents.tools import ToolRunner
@@ -55,6 +56,16 @@ class Usage(BaseModel):
 
 
 @dataclass(frozen=True)
+class Handoff:
+    """What earlier phases leave for later ones: their findings, a summary within the
+    `context_tokens` budget, and the run's work directory holding the full JSON."""
+
+    findings: tuple[Finding, ...]
+    summary: str
+    folder: Path
+
+
+@dataclass(frozen=True)
 class AgentContext:
     """Everything an agent may look at. `files` is already narrowed to what it accepts."""
 
@@ -63,6 +74,8 @@ class AgentContext:
     settings: Settings
     tools: ToolRunner
     limits: RunLimits = field(default_factory=RunLimits)
+    handoff: Handoff | None = None
+    """Set for agents in the second and later phases."""
 
     @property
     def root(self) -> Path:
@@ -82,6 +95,10 @@ class AgentOutput:
     denied: list[str] = field(default_factory=list)
     failure: str | None = None
     """Set when part of the work failed: the agent is failed, its findings are kept."""
+    retryable: bool = True
+    """False when a rerun cannot help with `failure` (e.g. the budget is spent)."""
+    revisions: list[Revision] = field(default_factory=list)
+    """Changes to earlier phases' findings (the synthesizer's)."""
 
 
 class Agent(Protocol):
@@ -97,6 +114,11 @@ class Agent(Protocol):
 
     @property
     def description(self) -> str: ...
+
+    @property
+    def fails_open(self) -> bool:
+        """Whether its failure leaves the verdict as it is (the synthesizer's does)."""
+        ...
 
     @property
     def keeps_outside_findings(self) -> bool:
@@ -137,4 +159,9 @@ class AgentResult(BaseModel):
     usage: Usage | None = Field(default=None, description="Tokens, cost and turns (models).")
     denied: tuple[str, ...] = Field(
         default=(), description="Tool calls the agent attempted that were refused or denied."
+    )
+    phase: int = Field(default=1, ge=1, description="The pipeline phase it ran in.")
+    attempts: int = Field(default=1, ge=0, description="Runs, reruns included; 0: not run.")
+    fails_open: bool = Field(
+        default=False, description="Its failure does not make the review incomplete."
     )

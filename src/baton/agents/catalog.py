@@ -1,8 +1,11 @@
-"""Which agent reviews under each selected name: a Claude Code agent or a built-in one.
+"""From configuration to the pipeline: which agent runs in which phase, on which engine.
 
-`engine = auto` (the default) picks Claude when a model credential is configured and
+`phases` (default: baton's three agents and the repository's defined agents at once, then
+the synthesizer when a model is available) lists names per phase; `only` (`--agents`)
+narrows it. `engine = auto` (the default) picks Claude when a model credential is set and
 claude-agent-sdk is installed, the built-in agent otherwise; `claude` and `builtin` force
-one. The choice is said in the log, and every agent's engine is shown in the comment.
+one. An agent that needs a model when none is available is skipped with that reason; the
+choice is said in the log, and every agent's engine is shown in the comment.
 """
 
 from __future__ import annotations
@@ -11,50 +14,127 @@ import importlib.util
 from collections.abc import Callable, Mapping
 
 from baton.agents import REGISTRY
-from baton.agents.base import Agent
+from baton.agents.base import Agent, AgentContext, AgentOutput
 from baton.agents.claude.agent import ClaudeAgent
 from baton.agents.claude.environment import model_credential
-from baton.agents.claude.roles import ROLES
-from baton.errors import UsageError
+from baton.agents.claude.synthesizer import SynthesizerAgent
+from baton.agents.specs import SYNTHESIZER, AgentSpec, default_phases
+from baton.change.model import ChangedFile
+from baton.errors import AgentSkipped, UsageError
 from baton.settings import Engine, Settings
 
 INSTALL_HINT = "pip install 'baton-review[claude]'"
+NO_MODEL = "needs a model credential (ANTHROPIC_API_KEY or another; see README)"
 
 
 def sdk_installed() -> bool:
     return importlib.util.find_spec("claude_agent_sdk") is not None
 
 
-def choose_agents(
-    settings: Settings, environ: Mapping[str, str], say: Callable[[str], None]
-) -> list[Agent]:
+class Unavailable:
+    """An agent that cannot run here (it needs a model): shown as skipped with the reason."""
+
+    engine = "claude"
+    keeps_outside_findings = False
+    fails_open = False
+
+    def __init__(self, spec: AgentSpec, reason: str) -> None:
+        self.name = spec.name
+        self.description = spec.description
+        self.reason = reason
+
+    def accepts(self, file: ChangedFile) -> str | None:
+        return None
+
+    async def run(self, ctx: AgentContext) -> AgentOutput:
+        raise AgentSkipped(self.reason)
+
+
+def plan_phases(
+    settings: Settings,
+    specs: Mapping[str, AgentSpec],
+    environ: Mapping[str, str],
+    say: Callable[[str], None],
+) -> list[list[Agent]]:
+    """The agents of each phase, in order; empty phases are left out."""
     credential = model_credential(environ)
     installed = sdk_installed()
-    chosen: list[Agent] = []
+    model_ready = credential is not None and installed and settings.engine is not Engine.BUILTIN
+    names = phase_names(settings, specs, model_ready)
     notes: set[str] = set()
-    for name in settings.agents:
-        engine = settings.engine_for(name)
-        if engine is Engine.AUTO:
-            if credential is not None and installed and name in ROLES:
-                engine = Engine.CLAUDE
-                notes.add(f"engine auto: claude ({credential} is set)")
-            else:
-                engine = Engine.BUILTIN
-                why = "no model credential" if credential is None else f"no {INSTALL_HINT}"
-                notes.add(f"engine auto: builtin ({why})")
-        if engine is Engine.CLAUDE:
-            _check_claude_usable(name, credential, installed)
-            chosen.append(ClaudeAgent(ROLES[name]))
-        else:
-            chosen.append(REGISTRY[name])
+    phases: list[list[Agent]] = []
+    for phase in names:
+        agents = [_agent(specs[name], settings, credential, installed, notes) for name in phase]
+        phases.append(agents)
     for note in sorted(notes):
         say(note)
-    return chosen
+    return phases
+
+
+def phase_names(
+    settings: Settings, specs: Mapping[str, AgentSpec], model_ready: bool
+) -> list[list[str]]:
+    """`phases` (or the default) checked, narrowed by `only`, without disabled agents."""
+    configured = settings.phases
+    phases = (
+        configured if configured is not None else default_phases(dict(specs), settings, model_ready)
+    )
+    seen: set[str] = set()
+    for phase in phases:
+        for name in phase:
+            if name not in specs:
+                raise UsageError(
+                    f"unknown agent {name} in phases; known: {', '.join(sorted(specs))}"
+                )
+            if name in seen:
+                raise UsageError(f"agent {name} appears twice in phases")
+            seen.add(name)
+    if settings.only is not None:
+        unknown = [name for name in settings.only if name not in specs]
+        if unknown:
+            raise UsageError(
+                f"unknown agent {', '.join(unknown)}; known: {', '.join(sorted(specs))}"
+            )
+        wanted = set(settings.only)
+        phases = [[name for name in phase if name in wanted] for phase in phases]
+        missing = [name for name in settings.only if name not in seen]
+        phases = [phases[0] + missing, *phases[1:]] if phases else [missing]
+    enabled = [[name for name in phase if specs[name].enabled] for phase in phases]
+    return [phase for phase in enabled if phase]
+
+
+def _agent(
+    spec: AgentSpec,
+    settings: Settings,
+    credential: str | None,
+    installed: bool,
+    notes: set[str],
+) -> Agent:
+    engine = settings.engine_for(spec.name)
+    if engine is Engine.AUTO:
+        if credential is not None and installed:
+            engine = Engine.CLAUDE
+            notes.add(f"engine auto: claude ({credential} is set)")
+        elif spec.has_builtin_engine:
+            engine = Engine.BUILTIN
+            why = "no model credential" if credential is None else f"no {INSTALL_HINT}"
+            notes.add(f"engine auto: builtin ({why})")
+        else:
+            why = NO_MODEL if credential is None else f"needs {INSTALL_HINT}"
+            return Unavailable(spec, why)
+    if engine is Engine.BUILTIN:
+        if not spec.has_builtin_engine:
+            raise UsageError(f"agent {spec.name} has no built-in engine; use engine = claude")
+        return REGISTRY[spec.name]
+    _check_claude_usable(spec.name, credential, installed)
+    if spec.name == SYNTHESIZER:
+        return SynthesizerAgent()
+    if spec.role is None:
+        raise UsageError(f"agent {spec.name} has no Claude role")
+    return ClaudeAgent(spec.role)
 
 
 def _check_claude_usable(name: str, credential: str | None, installed: bool) -> None:
-    if name not in ROLES:
-        raise UsageError(f"agent {name} has no Claude engine; use engine = builtin")
     if not installed:
         raise UsageError(f"agent {name} uses engine claude, which needs: {INSTALL_HINT}")
     if credential is None:

@@ -1,7 +1,10 @@
-"""Fan-out: run the selected agents concurrently, each under its own timeout.
+"""Fan-out: run one phase's agents concurrently, each under its own timeout, with reruns.
 
 Every agent ends as an `AgentResult`, whatever happens to the others: a finished agent keeps
-its findings when another crashes, hangs or is missing its tool.
+its findings when another crashes, hangs or is missing its tool. A failed agent (crash,
+timeout, API error, unreadable output) is run again up to `retries` times, waiting
+`retry_backoff` seconds and twice as long each time after; a failure no rerun can help (a
+tool that is not installed, a spent budget) is not retried.
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from baton.agents.base import Agent, AgentContext, AgentOutput, AgentResult, AgentStatus
+from baton.agents.base import Agent, AgentContext, AgentOutput, AgentResult, AgentStatus, Handoff
 from baton.agents.builtin.common import files_phrase
 from baton.agents.limits import RunLimits
 from baton.agents.tools import ToolRunner
 from baton.change.model import ChangedFile, ChangeSet, SkippedFile
 from baton.errors import AgentError, AgentSkipped
 from baton.findings.model import Finding
+from baton.findings.revise import Revision
+from baton.findings.rules import ignored_paths
 from baton.settings import Settings
 
 Progress = Callable[[str], None]
@@ -29,6 +34,7 @@ class AgentRun:
 
     result: AgentResult
     findings: tuple[Finding, ...]
+    revisions: tuple[Revision, ...] = ()
 
 
 async def run_agents(
@@ -39,73 +45,141 @@ async def run_agents(
     tools: ToolRunner,
     progress: Progress,
     limits: RunLimits | None = None,
+    *,
+    phase: int = 1,
+    handoff: Handoff | None = None,
 ) -> list[AgentRun]:
     """Run all agents at once over `files` (already scoped); results keep the given order."""
     shared = limits or RunLimits(settings.max_budget_usd, settings.max_concurrency)
+    common = _Common(change, settings, tools, progress, shared, phase, handoff)
     async with asyncio.TaskGroup() as group:
-        tasks = [
-            group.create_task(_run_one(agent, change, files, settings, tools, progress, shared))
-            for agent in agents
-        ]
+        tasks = [group.create_task(_run_one(agent, files, common)) for agent in agents]
     return [task.result() for task in tasks]
 
 
-async def _run_one(
-    agent: Agent,
-    change: ChangeSet,
-    files: Sequence[ChangedFile],
-    settings: Settings,
-    tools: ToolRunner,
-    progress: Progress,
-    limits: RunLimits,
-) -> AgentRun:
-    accepted: list[ChangedFile] = []
-    skipped: list[SkippedFile] = []
-    for file in files:
-        reason = agent.accepts(file)
-        if reason is None:
-            accepted.append(file)
-        else:
-            skipped.append(SkippedFile(path=file.path, reason=reason))
-    base = {"name": agent.name, "engine": agent.engine, "files_reviewed": len(accepted)}
+@dataclass(frozen=True)
+class _Common:
+    change: ChangeSet
+    settings: Settings
+    tools: ToolRunner
+    progress: Progress
+    limits: RunLimits
+    phase: int
+    handoff: Handoff | None
+
+
+async def _run_one(agent: Agent, files: Sequence[ChangedFile], common: _Common) -> AgentRun:
+    settings, progress = common.settings, common.progress
+    accepted, skipped = _files_for(agent, files, settings)
+    base = {
+        "name": agent.name,
+        "engine": agent.engine,
+        "files_reviewed": len(accepted),
+        "phase": common.phase,
+        "fails_open": agent.fails_open,
+    }
     if not accepted:
         progress(f"{agent.name}: skipped (no files for this agent)")
         result = AgentResult(
-            **base, status=AgentStatus.SKIPPED, reason="no files", skipped=tuple(skipped)
+            **base,
+            status=AgentStatus.SKIPPED,
+            reason="no files",
+            skipped=tuple(skipped),
+            attempts=0,
         )
         return AgentRun(result, ())
 
     timeout = settings.timeout_for(agent.name)
     ctx = AgentContext(
-        change=change, files=tuple(accepted), settings=settings, tools=tools, limits=limits
+        change=common.change,
+        files=tuple(accepted),
+        settings=settings,
+        tools=common.tools,
+        limits=common.limits,
+        handoff=common.handoff,
     )
     progress(f"{agent.name}: started on {files_phrase(len(accepted))} ({agent.engine})")
     started = time.monotonic()
-    status, reason, output = AgentStatus.OK, None, AgentOutput()
-    try:
-        output = await asyncio.wait_for(agent.run(ctx), timeout=timeout)
-        if output.failure is not None:
-            status, reason = AgentStatus.FAILED, output.failure
-    except TimeoutError:
-        status, reason = AgentStatus.FAILED, f"timed out after {timeout:g}s"
-    except Exception as err:  # one agent's crash must not sink the review
-        status, reason = _classify(err)
-    duration = time.monotonic() - started
+    retries = settings.retries_for(agent.name)
+    attempts = 0
+    best: tuple[AgentStatus, str | None, AgentOutput] | None = None
+    while True:
+        attempts += 1
+        status, reason, output, retryable = await _attempt(agent, ctx, timeout)
+        if (
+            best is None
+            or status is not AgentStatus.FAILED
+            or len(output.findings) >= len(best[2].findings)
+        ):
+            best = (status, reason, output)
+        if status is not AgentStatus.FAILED or not retryable or attempts > retries:
+            break
+        delay = settings.retry_backoff * 2 ** (attempts - 1)
+        progress(
+            f"{agent.name}: failed ({reason}); running it again ({attempts} of {retries}) "
+            f"in {delay:g}s"
+        )
+        await asyncio.sleep(delay)
+    status, reason, output = best
+    if status is AgentStatus.FAILED and attempts > 1:
+        reason = f"{reason} (failed {attempts} times)"
     result = AgentResult(
         **base,
         status=status,
         reason=reason,
         raw_findings=len(output.findings),
         skipped=(*skipped, *output.skipped),
-        duration_s=round(duration, 3),
+        duration_s=round(time.monotonic() - started, 3),
         summary=output.summary,
         blocking=tuple(output.blocking),
         metrics=output.metrics,
         usage=output.usage,
         denied=tuple(output.denied),
+        attempts=attempts,
     )
     progress(_describe(result))
-    return AgentRun(result, tuple(output.findings))
+    return AgentRun(result, tuple(output.findings), tuple(output.revisions))
+
+
+def _files_for(
+    agent: Agent, files: Sequence[ChangedFile], settings: Settings
+) -> tuple[list[ChangedFile], list[SkippedFile]]:
+    ignore = ignored_paths(settings, agent.name)
+    accepted: list[ChangedFile] = []
+    skipped: list[SkippedFile] = []
+    for file in files:
+        reason = agent.accepts(file)
+        if reason is None and ignore is not None and ignore.match_file(file.path):
+            reason = f"agents.{agent.name}.ignore"
+        if reason is None:
+            accepted.append(file)
+        else:
+            skipped.append(SkippedFile(path=file.path, reason=reason))
+    return accepted, skipped
+
+
+async def _attempt(
+    agent: Agent, ctx: AgentContext, timeout: float
+) -> tuple[AgentStatus, str | None, AgentOutput, bool]:
+    """One run of the agent: (status, reason, output, whether a rerun could help)."""
+    try:
+        output = await asyncio.wait_for(agent.run(ctx), timeout=timeout)
+    except TimeoutError:
+        return AgentStatus.FAILED, f"timed out after {timeout:g}s", AgentOutput(), True
+    except Exception as err:  # one agent's crash must not sink the review
+        status, reason = _classify(err)
+        return status, reason, AgentOutput(), _retryable(err)
+    if output.failure is not None:
+        return AgentStatus.FAILED, output.failure, output, output.retryable
+    return AgentStatus.OK, None, output, False
+
+
+def _retryable(err: BaseException) -> bool:
+    if isinstance(err, ExceptionGroup):
+        return all(_retryable(inner) for inner in err.exceptions)
+    if isinstance(err, AgentSkipped):
+        return False
+    return not isinstance(err, AgentError) or err.retryable
 
 
 def _classify(err: Exception) -> tuple[AgentStatus, str]:

@@ -52,7 +52,9 @@ class ToolRunner:
         if override is not None:
             found = shutil.which(override)
             if found is None:
-                raise AgentError(f"{tool} not found at {override} (from the tools setting)")
+                raise AgentError(
+                    f"{tool} not found at {override} (from the tools setting)", retryable=False
+                )
             return found
         beside_python = Path(sys.executable).parent / tool
         if os.access(beside_python, os.X_OK):
@@ -60,7 +62,8 @@ class ToolRunner:
         found = shutil.which(tool)
         if found is None:
             raise AgentError(
-                f"{tool} not found: install it (pip install {tool}) or set tools.{tool}"
+                f"{tool} not found: install it (pip install {tool}) or set tools.{tool}",
+                retryable=False,
             )
         return found
 

@@ -106,7 +106,7 @@ def select_files(
     change: ChangeSet, *, exclude: Sequence[str], max_file_bytes: int
 ) -> tuple[list[ChangedFile], list[SkippedFile]]:
     """Split the change into the files to review and the skipped ones, keeping its order."""
-    spec = _exclude_spec(exclude)
+    spec = path_globs(exclude)
     root = Path(change.root)
     attributes = _attributes(root, [f.path for f in change.files if f.status != FileStatus.DELETED])
     selected: list[ChangedFile] = []
@@ -175,14 +175,15 @@ def _has_marker(path: Path) -> bool:
     return GENERATED_MARKER.search(b"\n".join(head.split(b"\n")[:MARKER_LINES])) is not None
 
 
-def _exclude_spec(exclude: Sequence[str]) -> GitIgnoreSpec | None:
-    globs = [glob.strip() for glob in exclude if glob.strip()]
-    if not globs:
+def path_globs(globs: Sequence[str], setting: str = "exclude") -> GitIgnoreSpec | None:
+    """Globs with .gitignore's meaning (`tests/`, `**/*.min.js`); None when there are none."""
+    cleaned = [glob.strip() for glob in globs if glob.strip()]
+    if not cleaned:
         return None
     try:
-        return GitIgnoreSpec.from_lines(globs)
+        return GitIgnoreSpec.from_lines(cleaned)
     except ValueError as err:
-        raise UsageError(f"invalid exclude glob: {err}") from None
+        raise UsageError(f"invalid {setting} glob: {err}") from None
 
 
 def _attributes(root: Path, paths: Sequence[str]) -> dict[str, dict[str, bool]]:

@@ -84,6 +84,10 @@ class Finding(BaseModel):
         default=(),
         description="`agent:rule` of duplicates merged into this finding.",
     )
+    original_severity: Severity | None = Field(
+        default=None,
+        description="The agent's own severity, when config or a later agent changed it.",
+    )
     placement: Placement = Field(
         default=Placement.ADDED,
         description=(

@@ -56,6 +56,16 @@ class Platform(Protocol):
         """A unified diff of the change from the platform's API (no local history needed)."""
         ...
 
+    def read_file(self, request: ChangeRequest, path: str, ref: str) -> str | None:
+        """The UTF-8 text of `path` at commit `ref`, from the platform's API; None when it does
+        not exist there. Any other failure is an `IncompleteReviewError`."""
+        ...
+
+    def list_files(self, request: ChangeRequest, folder: str, ref: str) -> list[str]:
+        """Repository-relative paths of the files directly inside `folder` at `ref` (sorted;
+        [] when the folder does not exist). Any other failure is an `IncompleteReviewError`."""
+        ...
+
     def publish(self, review: Review, change: ChangeSet, request: ChangeRequest) -> Published:
         """Post or update the review; never raises for platform errors."""
         ...

@@ -29,6 +29,7 @@ from baton.findings.order import finding_order, sort_findings
 from baton.gate import Verdict
 from baton.render.escape import code, inline, link, paragraph
 from baton.render.inline import ICONS
+from baton.render.pipeline_view import agent_label, note_remarks, revision_items, status_text
 from baton.render.state import parse_state, state_block
 from baton.report import Review
 
@@ -101,7 +102,7 @@ def render_markdown(
     findings = sort_findings(review.findings)
     views = [_finding_view(f, links, history) for f in findings]
     state = Markup(state_block(review, findings, budget=max_chars // 4, extra=extra_state))
-    remarks = [inline(note, limit=500) for note in notes]
+    remarks = [*note_remarks(review), *(inline(note, limit=500) for note in notes)]
     if history is not None:
         fixed = len(history.fingerprints - {f.fingerprint for f in findings})
         if fixed:
@@ -137,11 +138,16 @@ def _context(review: Review, level: int) -> dict[str, Any]:
     """What the template shows besides the findings; higher levels leave more out."""
     skipped = _skipped_items(review)
     suppressed = [
-        Markup("**{}** {} — {} ({})").format(
+        Markup("**{}** {} — {} ({}){}").format(
             s.finding.severity.value,
             code(s.finding.location, limit=300),
             inline(s.finding.title, limit=200),
             inline(s.reason, limit=200),
+            (
+                Markup(" — *{}*").format(inline(s.justification, limit=300))
+                if s.justification
+                else ""
+            ),
         )
         for s in sorted(review.suppressed, key=lambda s: (finding_order(s.finding), s.reason))
     ]
@@ -157,6 +163,12 @@ def _context(review: Review, level: int) -> dict[str, Any]:
             total=len(skipped),
             title=_plural(len(skipped), "file") + " not reviewed",
             collapsed=len(skipped) > COLLAPSE_AFTER,
+        ),
+        "revisions": _listing(
+            revision_items(review) if level < 1 else [],
+            total=len(review.revisions),
+            title=_plural(len(review.revisions), "change") + " to findings by later agents",
+            collapsed=len(review.revisions) > COLLAPSE_AFTER,
         ),
         "suppressed": _listing(
             suppressed if level < 1 else [],
@@ -195,6 +207,8 @@ def _finding_view(
     if finding.cwe is not None:
         cwe = f"https://cwe.mitre.org/data/definitions/{finding.cwe}.html"
         facts.append(link(Markup("CWE-{}").format(finding.cwe), cwe))
+    if finding.original_severity is not None:
+        facts.append(Markup("reported as {}").format(finding.original_severity.value))
     if finding.also_reported_by:
         others = Markup(", ").join(code(other, limit=100) for other in finding.also_reported_by)
         facts.append(Markup("also reported as {}").format(others))
@@ -294,16 +308,10 @@ def _counts(review: Review) -> dict[str, Any] | None:
 
 
 def _agent_view(agent: AgentResult, review: Review) -> dict[str, Any]:
-    status = {AgentStatus.OK: "✅ ok", AgentStatus.FAILED: "❌ failed"}.get(
-        agent.status, "⏭️ skipped"
-    )
-    shown = Markup(status)
-    if agent.reason:
-        shown = Markup("{}: {}").format(shown, inline(agent.reason, limit=300))
     return {
-        "name": inline(agent.name, limit=60),
+        "name": agent_label(agent, review),
         "engine": inline(agent.engine, limit=60),
-        "status": shown,
+        "status": status_text(agent),
         "files": agent.files_reviewed,
         "findings": sum(1 for f in review.findings if f.agent == agent.name),
         "duration": f"{agent.duration_s:.1f}s",

@@ -19,7 +19,7 @@ from baton.findings.model import Finding, Severity
 from baton.findings.order import finding_order, sort_findings
 from baton.gate import Verdict
 from baton.render.escape import safe_url
-from baton.report import Review
+from baton.report import Review, SuppressedFinding
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = (
@@ -53,10 +53,10 @@ def render_sarif(review: Review) -> dict[str, Any]:
     """The SARIF log (a JSON-ready dict) for `review`."""
     reported = [(f, None) for f in sort_findings(review.findings)]
     suppressed = [
-        (s.finding, s.reason)
+        (s.finding, s)
         for s in sorted(review.suppressed, key=lambda s: (finding_order(s.finding), s.reason))
     ]
-    entries = reported + suppressed
+    entries: list[tuple[Finding, SuppressedFinding | None]] = [*reported, *suppressed]
     rules = _rules([f for f, _ in entries])
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     run: dict[str, Any] = {
@@ -106,7 +106,9 @@ def _rules(findings: list[Finding]) -> list[dict[str, Any]]:
     return rules
 
 
-def _result(finding: Finding, rule_index: int, suppressed_by: str | None) -> dict[str, Any]:
+def _result(
+    finding: Finding, rule_index: int, suppressed_by: SuppressedFinding | None
+) -> dict[str, Any]:
     location: dict[str, Any] = {
         "artifactLocation": {"uri": quote(finding.path, safe="/"), "uriBaseId": SRCROOT}
     }
@@ -141,8 +143,17 @@ def _result(finding: Finding, rule_index: int, suppressed_by: str | None) -> dic
     if finding.fingerprint:
         result["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
     if suppressed_by is not None:
-        result["suppressions"] = [{"kind": "inSource", "justification": suppressed_by}]
+        result["suppressions"] = [_suppression(suppressed_by)]
     return result
+
+
+def _suppression(suppressed: SuppressedFinding) -> dict[str, Any]:
+    """The written reason as the justification (the marker when none), and the marker."""
+    return {
+        "kind": "inSource",
+        "justification": suppressed.justification or suppressed.reason,
+        "properties": {"marker": suppressed.reason},
+    }
 
 
 def _invocation(review: Review) -> dict[str, Any]:

@@ -66,6 +66,14 @@ def add_modules(repo: GitRepo, count: int) -> None:
     repo.commit(f"{count} modules")
 
 
+ONE_PHASE = {
+    "BATON_API_MAX_RETRIES": "1",
+    "BATON_RETRIES": "0",
+    "BATON_AGENTS__SYNTHESIZER__ENABLED": "false",
+}
+"""The three reviewers once each: reruns and the synthesizer are tested in test_pipeline.py."""
+
+
 def review(
     repo: GitRepo, api: FakeAnthropic, *args: str, env: dict[str, str] | None = None
 ) -> tuple[int, dict[str, Any], str]:
@@ -77,7 +85,7 @@ def review(
         "report.json",
         *args,
         cwd=repo.path,
-        env={**api.env(), "BATON_API_MAX_RETRIES": "1", **(env or {})},
+        env={**api.env(), **ONE_PHASE, **(env or {})},
         timeout=180,
     )
     report = json.loads((repo.path / "report.json").read_text())
@@ -228,7 +236,7 @@ def test_a_failing_agent_gives_exit_3_and_the_others_keep_their_findings(
     code, report, log = review(
         feature_repo,
         fake_anthropic,
-        env={"BATON_AGENT__SECURITY__TIMEOUT": str(timeout), "BATON_API_TIMEOUT": "60"},
+        env={"BATON_AGENTS__SECURITY__TIMEOUT": str(timeout), "BATON_API_TIMEOUT": "60"},
     )
 
     assert code == 3, log

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from baton.agents.claude.launch import interpret
-from baton.agents.claude.protocol import SessionOutcome
+from baton.agents.claude.protocol import ReviewOutput, SessionOutcome
 from baton.errors import AgentError
 
 GOOD = {"findings": [], "summary": "fine"}
@@ -36,9 +36,9 @@ GOOD = {"findings": [], "summary": "fine"}
 )
 def test_failures_have_reasons(outcome: SessionOutcome, reason: str) -> None:
     with pytest.raises(AgentError, match=reason.replace("(", r"\(").replace(")", r"\)")):
-        interpret(outcome, max_turns=7)
+        interpret(outcome, 7, ReviewOutput)
 
 
 def test_valid_output_is_read() -> None:
-    review = interpret(SessionOutcome(structured_output=GOOD), max_turns=7)
+    review = interpret(SessionOutcome(structured_output=GOOD), 7, ReviewOutput)
     assert review.findings == [] and review.summary == "fine"

@@ -50,6 +50,7 @@ class DiffCoverage:
 class CoverageAgent:
     engine = "builtin"
     keeps_outside_findings = False
+    fails_open = False
     name = "coverage"
     description = "Diff coverage: the share of added executable lines that the tests ran."
 

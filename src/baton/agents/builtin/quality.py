@@ -11,6 +11,7 @@ from baton.change.model import ChangedFile
 class QualityAgent:
     engine = "builtin"
     keeps_outside_findings = False
+    fails_open = False
     name = "quality"
     description = "Bugs and risky code in Python (ruff: pyflakes, bugbear, pylint errors)."
 

@@ -15,6 +15,7 @@ from baton.change.model import ChangedFile
 class SecurityAgent:
     engine = "builtin"
     keeps_outside_findings = False
+    fails_open = False
     name = "security"
     description = "Security issues (bandit) and committed secrets (detect-secrets)."
 

@@ -12,14 +12,17 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from baton.agents.claude.environment import session_environment
-from baton.agents.claude.protocol import ReviewOutput, SessionJob, SessionOutcome
+from baton.agents.claude.protocol import SessionJob, SessionOutcome
 from baton.agents.tools import run_process
 from baton.errors import AgentError
 from baton.settings import Settings
+
+Output = TypeVar("Output", bound=BaseModel)
 
 _API_ERRORS = {429: "rate limited", 529: "overloaded", 401: "authentication failed"}
 
@@ -51,8 +54,8 @@ async def run_session(job: SessionJob, settings: Settings) -> SessionOutcome:
         raise AgentError(f"claude session gave no readable outcome: {last[:200]}") from err
 
 
-def interpret(outcome: SessionOutcome, max_turns: int) -> ReviewOutput:
-    """The session's findings, or `AgentError` saying why there are none to trust."""
+def interpret(outcome: SessionOutcome, max_turns: int, expected: type[Output]) -> Output:
+    """The session's structured output, or `AgentError` saying why there is none to trust."""
     if outcome.crash:
         raise AgentError(f"claude session failed: {outcome.crash}")
     if outcome.is_error or outcome.subtype not in (None, "success"):
@@ -60,7 +63,7 @@ def interpret(outcome: SessionOutcome, max_turns: int) -> ReviewOutput:
     if outcome.structured_output is None:
         raise AgentError("the model returned no structured output (no findings in the schema)")
     try:
-        return ReviewOutput.model_validate(outcome.structured_output)
+        return expected.model_validate(outcome.structured_output)
     except ValidationError as err:
         first = err.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"])

@@ -46,9 +46,9 @@ class ReviewOutput(BaseModel):
     summary: str = Field(max_length=500, description="One or two sentences on the change.")
 
 
-def output_schema() -> dict[str, Any]:
-    """`ReviewOutput`'s JSON Schema with every `$ref` inlined (one self-contained object)."""
-    schema = ReviewOutput.model_json_schema()
+def output_schema(model: type[BaseModel] = ReviewOutput) -> dict[str, Any]:
+    """The model's JSON Schema with every `$ref` inlined (one self-contained object)."""
+    schema = model.model_json_schema()
     definitions = schema.pop("$defs", {})
 
     def inline(node: Any) -> Any:
@@ -77,6 +77,9 @@ class SessionJob(BaseModel):
     max_turns: int
     max_budget_usd: float | None = None
     output_schema: dict[str, Any]
+    add_dirs: list[str] = Field(
+        default_factory=list, description="Folders outside cwd the tools may read."
+    )
 
 
 class SessionOutcome(BaseModel):

@@ -1,4 +1,4 @@
-"""The three reviewer roles a Claude agent can play, and the prompt each one gets."""
+"""The reviewer roles a Claude agent can play: baton's own three, or one the repository defines."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from importlib import resources
 
 READ_ONLY_TOOLS = ("Read", "Grep", "Glob")
-"""What every role is offered. Bash is not, not even `Bash(git diff:*)`: `git diff --output=F`
-writes files and `--ext-diff` runs programs, so no git rule is read-only."""
+"""What every role is offered unless its config widens it. Bash is not, not even
+`Bash(git diff:*)`: `git diff --output=F` writes files and `--ext-diff` runs programs, so no
+git rule is read-only."""
 
 
 @dataclass(frozen=True)
@@ -15,9 +16,14 @@ class Role:
     name: str
     description: str
     tools: tuple[str, ...] = READ_ONLY_TOOLS
+    prompt: str | None = None
+    """The system prompt of a role the repository defines; None: baton's own prompt file."""
+    model: str | None = None
 
     @property
     def system_prompt(self) -> str:
+        if self.prompt is not None:
+            return self.prompt
         return (resources.files(__package__) / "prompts" / f"{self.name}.md").read_text("utf-8")
 
 

@@ -40,6 +40,7 @@ def options_for(job: SessionJob) -> ClaudeAgentOptions:
         allowed_tools=[],
         permission_mode="dontAsk",
         cwd=job.cwd,
+        add_dirs=list(job.add_dirs),
         system_prompt=job.system_prompt,
         model=job.model,
         max_turns=job.max_turns,

@@ -21,6 +21,7 @@ from baton.change.parse import parse_diff
 from baton.errors import UsageError
 from baton.platforms.anchors import LineComment, new_line_comments
 from baton.platforms.base import ChangeRequest, Published
+from baton.platforms.github import contents
 from baton.platforms.github.comments import (
     ReadOnlyToken,
     find_sticky,
@@ -76,6 +77,12 @@ class GitHubPlatform:
             raise UsageError("no local history and no pull request to ask GitHub for the diff")
         pull = self.client().get_repo(self.repository).get_pull(request.number)
         return _diff_of(pull)
+
+    def read_file(self, request: ChangeRequest, path: str, ref: str) -> str | None:
+        return contents.read_file(self.client(), self.repository, path, ref)
+
+    def list_files(self, request: ChangeRequest, folder: str, ref: str) -> list[str]:
+        return contents.list_files(self.client(), self.repository, folder, ref)
 
     def links(self, request: ChangeRequest) -> LinkBuilder | None:
         if not request.head_sha:

@@ -21,6 +21,7 @@ from baton.change.model import ChangeSet
 from baton.errors import UsageError
 from baton.platforms.anchors import LineComment, new_line_comments
 from baton.platforms.base import ChangeRequest, Published
+from baton.platforms.gitlab import files
 from baton.platforms.gitlab.event import api_url, load_merge_request, project_id
 from baton.platforms.gitlab.notes import (
     WriteRefused,
@@ -82,6 +83,12 @@ class GitLabPlatform:
         path = f"{mr.manager.path}/{mr.encoded_id}/diffs"
         entries = mr.manager.gitlab.http_list(path, iterator=True)
         return unified_diff(_patch(entry) for entry in entries).encode("utf-8")
+
+    def read_file(self, request: ChangeRequest, path: str, ref: str) -> str | None:
+        return files.read_file(self.client(), project_id(self.environ), path, ref)
+
+    def list_files(self, request: ChangeRequest, folder: str, ref: str) -> list[str]:
+        return files.list_files(self.client(), project_id(self.environ), folder, ref)
 
     def links(self, request: ChangeRequest) -> LinkBuilder | None:
         if not request.head_sha or not self.project_url:

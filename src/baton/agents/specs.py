@@ -1,0 +1,136 @@
+"""Every agent a review can run, by name: baton's own and the ones the repository defines.
+
+baton's own: `security`, `quality`, `coverage` (built-in tools, or Claude with a model
+credential) and `synthesizer` (Claude only). The repository defines more with an agent table
+that has a prompt (`[tool.baton.agents.NAME] prompt = "…"` or `prompt_file`) or with Claude
+Code's own `.claude/agents/NAME.md`; a table of the same name adjusts such a file's agent.
+A defined agent's tools are kept only where baton's read-only set allows; `extra_tools`
+widens the set on purpose. `baton agents` shows the outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from baton.agents.claude.roles import READ_ONLY_TOOLS, ROLES, Role
+from baton.agents.claude.subagents import Subagent, parse_subagent
+from baton.errors import UsageError
+from baton.repo_config import RepoConfig
+from baton.settings import AgentConfig, Settings
+
+BUILTIN_AGENTS = ("security", "quality", "coverage")
+SYNTHESIZER = "synthesizer"
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """What one agent is before an engine is chosen for it."""
+
+    name: str
+    description: str
+    source: str
+    role: Role | None
+    """The Claude role; None for the synthesizer, which has its own session."""
+    dropped_tools: tuple[str, ...] = ()
+    """Tools the definition asked for that the read-only set does not allow."""
+    enabled: bool = True
+
+    @property
+    def has_builtin_engine(self) -> bool:
+        return self.name in BUILTIN_AGENTS
+
+    @property
+    def defined_by_repository(self) -> bool:
+        return self.source != "baton"
+
+
+def agent_specs(settings: Settings, config: RepoConfig) -> dict[str, AgentSpec]:
+    """baton's agents, then `.claude/agents/*.md`, then agent tables with a prompt."""
+    specs: dict[str, AgentSpec] = {}
+    for name in BUILTIN_AGENTS:
+        specs[name] = _builtin(name, settings.options_for(name))
+    specs[SYNTHESIZER] = AgentSpec(
+        SYNTHESIZER,
+        "Checks the earlier phases' findings: confirms, merges, downgrades or dismisses.",
+        "baton",
+        None,
+        enabled=settings.options_for(SYNTHESIZER).enabled,
+    )
+    files: dict[str, Subagent] = {}
+    for path, text in sorted(config.claude_agents.items()):
+        parsed = parse_subagent(path, text)
+        if parsed.name in specs or parsed.name in files:
+            raise UsageError(f"{path}: agent name {parsed.name} is already taken")
+        files[parsed.name] = parsed
+    for name in sorted(set(files) | set(settings.agents)):
+        if name in specs:
+            continue
+        table = settings.options_for(name)
+        sub = files.get(name)
+        prompt = _prompt(name, table, config) or (sub.prompt if sub else None)
+        if prompt is None:
+            raise UsageError(
+                f"agents.{name}: not an agent baton knows; a new agent needs prompt or "
+                f"prompt_file (known: {', '.join(sorted(specs))})"
+            )
+        requested = table.tools if table.tools is not None else (sub.tools if sub else None)
+        tools, dropped = effective_tools(requested, table.extra_tools)
+        where = config.source or "config"
+        specs[name] = AgentSpec(
+            name=name,
+            description=table.description or (sub.description if sub else f"{name} reviewer"),
+            source=sub.path if sub else f"{where} agents.{name}",
+            role=Role(
+                name,
+                table.description or (sub.description if sub else f"{name} reviewer"),
+                tools=tools,
+                prompt=prompt,
+                model=sub.model if sub else None,
+            ),
+            dropped_tools=dropped,
+            enabled=table.enabled,
+        )
+    return specs
+
+
+def effective_tools(
+    requested: tuple[str, ...] | list[str] | None, extra: list[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(tools offered, tools dropped): the request within the read-only set, plus `extra`."""
+    wanted = READ_ONLY_TOOLS if requested is None else tuple(dict.fromkeys(requested))
+    kept = tuple(tool for tool in wanted if tool in READ_ONLY_TOOLS)
+    dropped = tuple(tool for tool in wanted if tool not in READ_ONLY_TOOLS and tool not in extra)
+    return tuple(dict.fromkeys((*kept, *extra))), dropped
+
+
+def default_phases(specs: dict[str, AgentSpec], settings: Settings, model: bool) -> list[list[str]]:
+    """The pipeline when none is configured: baton's three and the agents defined with a
+    table at once, then the synthesizer when a model is available."""
+    first = [
+        *BUILTIN_AGENTS,
+        *(n for n in settings.agents if n in specs and n not in BUILTIN_AGENTS),
+    ]
+    first = [name for name in dict.fromkeys(first) if name != SYNTHESIZER]
+    phases = [first]
+    if model:
+        phases.append([SYNTHESIZER])
+    return phases
+
+
+def _builtin(name: str, table: AgentConfig) -> AgentSpec:
+    role = ROLES[name]
+    dropped: tuple[str, ...] = ()
+    if table.tools is not None or table.extra_tools:
+        tools, dropped = effective_tools(table.tools, table.extra_tools)
+        role = Role(role.name, role.description, tools=tools)
+    if table.prompt is not None or table.prompt_file is not None:
+        raise UsageError(f"agents.{name}: the prompt of a built-in agent cannot be replaced")
+    return AgentSpec(name, role.description, "baton", role, dropped, table.enabled)
+
+
+def _prompt(name: str, table: AgentConfig, config: RepoConfig) -> str | None:
+    if table.prompt is not None and table.prompt_file is not None:
+        raise UsageError(f"agents.{name}: set prompt or prompt_file, not both")
+    if table.prompt_file is not None:
+        return config.prompts.get(table.prompt_file)
+    return table.prompt.strip() if table.prompt is not None and table.prompt.strip() else None

@@ -1,0 +1,147 @@
+"""The review as one flow: change → phases of agents → findings → gate → `Review`.
+
+Phases run in order and the agents of a phase at once (`agents.runner`). Between phases
+the findings so far are settled (placed on the diff, config severities and ignores applied,
+suppressions honoured, fingerprinted, duplicates merged, revisions applied) and handed to
+the next phase through the work directory (`pipeline.handoff`). When a phase yields a
+finding at or above `stop_on`, the later phases are skipped and say why. Rendering and
+publishing the result are the caller's, so the same `Review` can be printed, written as
+reports, or posted to a platform.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+
+from baton.agents import Agent
+from baton.agents.base import AgentResult, AgentStatus
+from baton.agents.catalog import plan_phases
+from baton.agents.limits import RunLimits
+from baton.agents.runner import AgentRun, Progress, run_agents
+from baton.agents.specs import AgentSpec, agent_specs
+from baton.agents.tools import ToolRunner
+from baton.change.model import ChangeSet
+from baton.change.scope import select_files
+from baton.gate import decide, is_blocking
+from baton.pipeline.handoff import work_directory, write_handoff
+from baton.pipeline.settle import Settled, settle
+from baton.repo_config import RepoConfig
+from baton.report import PhaseRecord, Review
+from baton.settings import Settings
+
+
+async def review_change(
+    change: ChangeSet,
+    settings: Settings,
+    *,
+    progress: Progress,
+    config_source: str = "",
+    agents: Sequence[Agent] | None = None,
+    specs: dict[str, AgentSpec] | None = None,
+    tools: ToolRunner | None = None,
+    notes: Sequence[str] = (),
+) -> Review:
+    """Review `change`. `agents` replaces the configured pipeline with one phase of them."""
+    files, skipped = select_files(
+        change, exclude=settings.exclude, max_file_bytes=settings.max_file_bytes
+    )
+    if agents is not None:
+        phases = [list(agents)]
+    else:
+        known = specs if specs is not None else agent_specs(settings, RepoConfig())
+        phases = plan_phases(settings, known, os.environ, progress)
+    runner = tools or ToolRunner(settings.tools)
+    limits = RunLimits(settings.max_budget_usd, settings.max_concurrency)
+    runs: list[AgentRun] = []
+    records: list[PhaseRecord] = []
+    chosen = [agent for phase in phases for agent in phase]
+    keep_outside = frozenset(a.name for a in chosen if a.keeps_outside_findings)
+    settled = Settled()
+    stopped: str | None = None
+    with work_directory(settings.work_dir) as folder:
+        for number, phase in enumerate(phases, start=1):
+            names = tuple(agent.name for agent in phase)
+            if stopped is not None:
+                progress(f"phase {number} ({', '.join(names)}): skipped, {stopped}")
+                runs.extend(_skipped(agent, number, stopped) for agent in phase)
+                records.append(PhaseRecord(number=number, agents=names, ran=False, reason=stopped))
+                continue
+            if len(phases) > 1:
+                progress(f"phase {number} of {len(phases)}: {', '.join(names)}")
+            handoff = None
+            if number > 1:
+                handoff = write_handoff(folder, number, settled.findings, settings.context_tokens)
+            started = time.monotonic()
+            phase_runs = await run_agents(
+                phase,
+                change,
+                files,
+                settings,
+                runner,
+                progress,
+                limits,
+                phase=number,
+                handoff=handoff,
+            )
+            runs.extend(phase_runs)
+            settled = settle(runs, change, settings, keep_outside)
+            for name in names:
+                if settled.dropped.get(name):
+                    progress(f"{name}: {settled.dropped[name]} revisions could not apply")
+            records.append(
+                PhaseRecord(
+                    number=number,
+                    agents=names,
+                    ran=True,
+                    duration_s=round(time.monotonic() - started, 3),
+                )
+            )
+            if number < len(phases):
+                stopped = _stop_reason(settled, names, settings, number)
+    results = [run.result for run in runs]
+    return Review(
+        base=change.base,
+        head=change.head,
+        files_changed=len(change.files),
+        lines_added=change.added_count,
+        config_source=config_source,
+        notes=tuple(notes),
+        phases=tuple(records),
+        agents=tuple(results),
+        findings=tuple(settled.findings),
+        suppressed=tuple(settled.suppressed),
+        revisions=tuple(settled.revisions),
+        skipped=tuple(skipped),
+        gate=decide(settled.findings, results, settings.fail_on, stopped=stopped),
+    )
+
+
+def _stop_reason(
+    settled: Settled, names: tuple[str, ...], settings: Settings, number: int
+) -> str | None:
+    blocking = [
+        f for f in settled.findings if f.agent in names and is_blocking(f, settings.stop_on)
+    ]
+    if not blocking:
+        return None
+    worst = max(blocking, key=lambda f: f.severity.rank)
+    noun = "finding" if len(blocking) == 1 else "findings"
+    return (
+        f"phase {number} found {len(blocking)} {noun} at or above {settings.stop_on.value} "
+        f"(stop_on; worst: {worst.severity.value} {worst.rule_id} at {worst.location})"
+    )
+
+
+def _skipped(agent: Agent, phase: int, reason: str) -> AgentRun:
+    result = AgentResult(
+        name=agent.name,
+        engine=agent.engine,
+        status=AgentStatus.SKIPPED,
+        reason=reason,
+        phase=phase,
+        attempts=0,
+        fails_open=agent.fails_open,
+    )
+    return AgentRun(result, ())
