@@ -1,9 +1,10 @@
 """Settling raw findings into the review's findings, after every phase.
 
-In order: add baton's notes on suppressions the change adds, place on the diff, drop what an agent's `ignore` globs exclude, apply configured
-severities, honour inline suppressions, fingerprint, merge duplicates, apply the later
-agents' revisions, sort. Every step is deterministic, so settling again after the next
-phase gives the same fingerprints and the revisions still apply.
+In order: add baton's notes on suppressions the change adds, place on the diff, drop
+what an agent's `ignore` globs exclude, apply configured severities, honour inline
+suppressions, fingerprint, merge duplicates, apply the later agents' revisions, sort. Every
+step is deterministic, so settling again after the next phase gives the same fingerprints
+and the revisions still apply.
 """
 
 from __future__ import annotations
