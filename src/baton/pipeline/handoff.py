@@ -64,7 +64,7 @@ def summarize(findings: Sequence[Finding], budget_tokens: int) -> str:
     severities = Counter(f.severity for f in findings)
     agents = Counter(f.agent for f in findings)
     head = [
-        f"{len(findings)} findings so far: "
+        f"{len(findings)} finding{'' if len(findings) == 1 else 's'} so far: "
         + ", ".join(f"{severities[s]} {s.value}" for s in Severity.ordered() if severities[s])
         + "; by agent: "
         + ", ".join(f"{name} {count}" for name, count in sorted(agents.items()))
