@@ -10,10 +10,11 @@ one a change is reviewed with. Configuration is committed on `main`, the base.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from tests.fakes.anthropic_api import FakeAnthropic
-from tests.fakes.anthropic_script import Fault, Reply
+from tests.fakes.anthropic_script import Fault, Reply, Usage
 from tests.fakes.baton_cli import run_baton
 from tests.fakes.repos import GitRepo
 
@@ -64,6 +65,9 @@ You are the docs checker. {marker}: compare every docstring with its function.
 
 FAST = {"BATON_API_MAX_RETRIES": "1", "BATON_RETRY_BACKOFF": "0.1"}
 """One API retry per session (so two 529s fail a session) and short waits between reruns."""
+
+COSTLY = Usage(input_tokens=100_000, output_tokens=1_000)
+"""$0.42 at the CLI's default model's prices ($4 / $20 per million input / output tokens)."""
 
 DOWNGRADE_REASON = "cmd comes from the deploy settings, never from a request."
 
@@ -180,7 +184,8 @@ def test_synthesizer_downgrades_a_critical_and_says_why(
     [request] = fake_anthropic.requests("synthesizer")
     sent = request.user_text
     assert '"id": "F1"' in sent and '"rule": "B602"' in sent and '"severity": "CRITICAL"' in sent
-    assert "shell=True" in sent
+    hunks = sent.split("<diff>", 1)[1]
+    assert "### app/run.py" in hunks and "return subprocess.run(cmd, shell=True)" in hunks
     assert "more_info" not in sent and "readthedocs" not in sent  # bandit's own output
     assert fake_anthropic.requests("security") == []  # built-in: no model session
 
@@ -223,7 +228,7 @@ def test_a_critical_in_phase_one_skips_the_synthesizer(
     assert "phase 2 (synthesizer): skipped" in log
     assert fake_anthropic.requests() == []
     assert "later phases skipped" in " ".join(report["gate"]["reasons"])
-    assert "synthesizer" in comment
+    assert "skipped: phase 1 found 1 finding at or above critical" in comment
 
 
 def test_a_failed_claude_agent_is_run_again_and_its_second_run_counts(
@@ -247,7 +252,7 @@ def test_a_failed_claude_agent_is_run_again_and_its_second_run_counts(
     assert [(f["agent"], f["rule_id"], f["severity"]) for f in report["findings"]] == [
         ("security", "shell-injection", "HIGH")
     ]
-    assert "security: failed" in log and "running it again (1 of 1)" in log
+    assert "security: failed" in log and "running it again (1 of 1) in 0.1s" in log
     assert "after 2 runs" in comment
     assert len(fake_anthropic.requests("security")) == 3
 
@@ -272,23 +277,73 @@ def test_a_claude_agent_that_fails_every_run_makes_the_review_incomplete(
     assert len(fake_anthropic.requests("security")) == 4
 
 
-def test_an_agent_from_claude_agents_runs_in_phase_two_with_read_only_tools(
+def test_the_cost_of_a_failed_run_is_part_of_the_agents_usage(
     repo: GitRepo, fake_anthropic: FakeAnthropic
 ) -> None:
+    """The first run spends $0.42 (100k input, 1k output tokens) before the API gives 529s."""
+    pipeline_repo(repo, CLAUDE_SECURITY, {"app/run.py": SHELL_CALL})
+    fake_anthropic.script(
+        "security",
+        [
+            Reply.text("Looking.", usage=COSTLY),
+            Fault.overloaded(),
+            Fault.overloaded(),
+            Reply.structured(output()),
+        ],
+    )
+
+    code, report, comment, log = review(repo, fake_anthropic)
+
+    assert code == 0, log
+    security = by_agent(report)["security"]
+    assert (security["status"], security["attempts"]) == ("ok", 2)
+    usage = security["usage"]
+    assert usage["sessions"] == 2, usage
+    assert usage["input_tokens"] >= 100_000, usage
+    assert usage["cost_usd"] >= 0.42, usage
+    assert "$0.42" in comment
+
+
+def test_a_run_stopped_by_the_budget_is_not_run_again(
+    repo: GitRepo, fake_anthropic: FakeAnthropic
+) -> None:
+    pipeline_repo(repo, CLAUDE_SECURITY, {"app/run.py": SHELL_CALL})
+    fake_anthropic.script(
+        "security", [Reply.text("Looking.", usage=COSTLY), Reply.structured(output())]
+    )
+
+    code, report, comment, log = review(repo, fake_anthropic, env={"BATON_MAX_BUDGET_USD": "0.1"})
+
+    assert code == 3, log
+    assert len(fake_anthropic.requests("security")) == 1
+    security = by_agent(report)["security"]
+    assert security["status"] == "failed"
+    assert "running it again" not in log
+    assert security["attempts"] == 1, security
+    assert security["reason"] == "stopped by the spending budget before returning findings"
+    assert "after 2 runs" not in comment
+
+
+def test_an_agent_from_claude_agents_runs_in_phase_two_with_read_only_tools(
+    repo: GitRepo, fake_anthropic: FakeAnthropic, tmp_path: Path
+) -> None:
     config = 'phases = [["security"], ["docs-checker"]]\n\n[agents.security]\nengine = "builtin"\n'
-    prompt_file = DOCS_CHECKER.format(marker="DOCS-CHECKER-V1")
     pipeline_repo(
         repo,
         config,
         {"app/calc.py": EVAL_CALL},
-        base={".claude/agents/docs-checker.md": prompt_file},
+        base={".claude/agents/docs-checker.md": DOCS_CHECKER.format(marker="DOCS-CHECKER-V1")},
     )
+    work = tmp_path / "work"
     fake_anthropic.script(
         "docs-checker",
-        [Reply.structured(output(reported("MEDIUM", 4, "stale-docstring", "app/calc.py")))],
+        [
+            Reply.tool_use("Read", {"file_path": str(work / "findings.json")}),
+            Reply.structured(output(reported("MEDIUM", 4, "stale-docstring", "app/calc.py"))),
+        ],
     )
 
-    code, report, comment, log = review(repo, fake_anthropic)
+    code, report, comment, log = review(repo, fake_anthropic, env={"BATON_WORK_DIR": str(work)})
 
     assert code == 0, log
     checker = by_agent(report)["docs-checker"]
@@ -296,16 +351,21 @@ def test_an_agent_from_claude_agents_runs_in_phase_two_with_read_only_tools(
     assert [p["ran"] for p in report["phases"]] == [True, True]
     found = {(f["agent"], f["rule_id"]) for f in report["findings"]}
     assert {("security", "B307"), ("docs-checker", "stale-docstring")} <= found
-    assert "stale-docstring" in comment
+    assert "stale-docstring" in comment and "2 · docs-checker" in comment
 
-    [request] = fake_anthropic.requests("docs-checker")
-    offered = set(request.tool_names)
+    first = fake_anthropic.requests("docs-checker")[0]
+    offered = set(first.tool_names)
     assert "Read" in offered
     assert not {"Bash", "Edit", "Write"} & offered
-    assert "You are the docs checker. DOCS-CHECKER-V1" in request.system_text
-    sent = request.user_text
+    body = "You are the docs checker. DOCS-CHECKER-V1: compare every docstring with its function."
+    assert body in first.system_text
+    assert "description:" not in first.system_text  # the front matter is not the prompt
+    sent = first.user_text
     assert "<earlier-findings>" in sent and "</earlier-findings>" in sent
     assert "security B307 at app/calc.py:5" in sent
+    [handoff] = fake_anthropic.tool_results("docs-checker").values()
+    assert not handoff.is_error and "B307" in handoff.text
+    assert "B307" in (work / "phase-2" / "summary.md").read_text()
 
     listed = run_baton(
         "agents", "--json", "--base", "main", cwd=repo.path, env=fake_anthropic.env()
@@ -342,3 +402,12 @@ def test_a_change_to_an_agent_file_is_not_used_to_review_that_change(
     assert "review configuration changed" in comment
     assert agent_file in comment
     assert any("review configuration changed" in note for note in report["notes"])
+
+    fake_anthropic.script("docs-checker", [Reply.structured(output())])
+    code, report, comment, log = review(repo, fake_anthropic, "--trust-head-config")
+
+    assert code == 0, log
+    trusted = fake_anthropic.requests("docs-checker")[-1]
+    assert "DOCS-CHECKER-V2" in trusted.system_text
+    assert "review configuration changed" not in comment
+    assert report["notes"] == []
