@@ -14,7 +14,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from baton.agents.base import Agent, AgentContext, AgentOutput, AgentResult, AgentStatus, Handoff
+from baton.agents.base import (
+    Agent,
+    AgentContext,
+    AgentOutput,
+    AgentResult,
+    AgentStatus,
+    Handoff,
+    Usage,
+)
 from baton.agents.builtin.common import files_phrase
 from baton.agents.limits import RunLimits
 from baton.agents.tools import ToolRunner
@@ -102,17 +110,21 @@ async def _run_one(agent: Agent, files: Sequence[ChangedFile], common: _Common) 
     started = time.monotonic()
     retries = settings.retries_for(agent.name)
     attempts = 0
+    usage: Usage | None = None
     best: tuple[AgentStatus, str | None, AgentOutput] | None = None
     while True:
         attempts += 1
         status, reason, output, retryable = await _attempt(agent, ctx, timeout)
+        if output.usage is not None:
+            usage = output.usage if usage is None else usage + output.usage
         if (
             best is None
             or status is not AgentStatus.FAILED
             or len(output.findings) >= len(best[2].findings)
         ):
             best = (status, reason, output)
-        if status is not AgentStatus.FAILED or not retryable or attempts > retries:
+        again = retryable and attempts <= retries and not common.limits.exhausted
+        if status is not AgentStatus.FAILED or not again:
             break
         delay = settings.retry_backoff * 2 ** (attempts - 1)
         progress(
@@ -121,8 +133,6 @@ async def _run_one(agent: Agent, files: Sequence[ChangedFile], common: _Common) 
         )
         await asyncio.sleep(delay)
     status, reason, output = best
-    if status is AgentStatus.FAILED and attempts > 1:
-        reason = f"{reason} (failed {attempts} times)"
     result = AgentResult(
         **base,
         status=status,
@@ -133,7 +143,7 @@ async def _run_one(agent: Agent, files: Sequence[ChangedFile], common: _Common) 
         summary=output.summary,
         blocking=tuple(output.blocking),
         metrics=output.metrics,
-        usage=output.usage,
+        usage=usage,
         denied=tuple(output.denied),
         attempts=attempts,
     )
@@ -196,7 +206,9 @@ def _classify(err: Exception) -> tuple[AgentStatus, str]:
 
 def _describe(result: AgentResult) -> str:
     took = f"{result.duration_s:.1f}s"
+    if result.attempts > 1:
+        took += f" after {result.attempts} runs"
     if result.status is AgentStatus.OK:
         count = result.raw_findings
         return f"{result.name}: ok in {took}, {count} finding{'' if count == 1 else 's'}"
-    return f"{result.name}: {result.status.value} in {took} ({result.reason})"
+    return f"{result.name}: {result.status.value} in {took}: {result.reason}"
