@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from baton.repo_config import (
     trusted_config,
     worktree_files,
 )
-from tests.fakes.baton_cli import run_baton
+from tests.fakes.baton_cli import review_report
 from tests.fakes.repos import GitRepo
 
 SHELL_CALL = "import subprocess\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n"
@@ -72,20 +71,8 @@ def test_agent_files_and_prompt_files_are_read_with_the_config() -> None:
         read_repo_config(files_of({".baton.toml": '[agents.x]\nprompt_file = "../etc/passwd"\n'}))
 
 
-def pull_request(repo: GitRepo, base_files: dict[str, str], head_files: dict[str, str]) -> str:
-    for path, text in base_files.items():
-        repo.write(path, text)
-    base = repo.commit("base")
-    repo.branch("feature")
-    for path, text in head_files.items():
-        repo.write(path, text)
-    repo.commit("feature")
-    return base
-
-
 def test_a_change_cannot_change_the_config_it_is_reviewed_with(repo: GitRepo) -> None:
-    base = pull_request(
-        repo,
+    base = repo.pull_request(
         {".baton.toml": 'fail_on = "critical"\n', ".claude/agents/docs.md": "---\nold"},
         {".baton.toml": 'fail_on = "never"\n', ".claude/agents/docs.md": "---\nnew"},
     )
@@ -104,7 +91,7 @@ def test_a_change_cannot_change_the_config_it_is_reviewed_with(repo: GitRepo) ->
 def test_unchanged_config_gives_no_note_and_broken_head_config_is_only_noted(
     repo: GitRepo,
 ) -> None:
-    base = pull_request(repo, {".baton.toml": 'fail_on = "high"\n'}, {"a.py": "x = 1\n"})
+    base = repo.pull_request({".baton.toml": 'fail_on = "high"\n'}, {"a.py": "x = 1\n"})
     assert trusted_config(repo.path, base, trust_head=False)[1] == []
     repo.write(".baton.toml", "fail_on = ")
     config, notes = trusted_config(repo.path, base, trust_head=False)
@@ -113,7 +100,7 @@ def test_unchanged_config_gives_no_note_and_broken_head_config_is_only_noted(
 
 
 def test_missing_base_commit_asks_the_fallback_or_stops(repo: GitRepo) -> None:
-    pull_request(repo, {"a.py": "x = 1\n"}, {"a.py": "x = 2\n"})
+    repo.pull_request({"a.py": "x = 1\n"}, {"a.py": "x = 2\n"})
     absent = "0123456789abcdef0123456789abcdef01234567"
     assert commit_files(repo.path, absent) is None
     with pytest.raises(IncompleteReviewError, match="at the base commit 0123456789ab"):
@@ -134,19 +121,16 @@ def test_worktree_listing_of_a_missing_folder_is_empty(tmp_path: Path) -> None:
 
 
 def test_review_gates_with_the_base_config_and_says_so(repo: GitRepo) -> None:
-    pull_request(
-        repo,
+    repo.pull_request(
         {".baton.toml": 'fail_on = "critical"\n', "README.md": "x\n"},
         {".baton.toml": 'fail_on = "never"\n', "app.py": SHELL_CALL},
     )
-    args = ("review", "--base", "main", "--agents", "security")
-    done = run_baton(*args, "--json", "r.json", cwd=repo.path)
+    done, report = review_report(repo.path, "--agents", "security")
     assert done.code == 1, done.stderr
     assert "review configuration changed in this change" in done.stdout
-    report = json.loads((repo.path / "r.json").read_text())
     assert report["gate"]["fail_on"] == "critical"
     assert report["notes"] and ".baton.toml" in report["notes"][0]
 
-    trusted = run_baton(*args, "--trust-head-config", cwd=repo.path)
+    trusted, _ = review_report(repo.path, "--agents", "security", "--trust-head-config")
     assert trusted.code == 0, trusted.stderr
     assert "review configuration changed" not in trusted.stdout

@@ -17,7 +17,7 @@ from typing import Any
 from baton.agents.base import Agent
 from baton.agents.catalog import Unavailable, plan_phases
 from baton.agents.specs import AgentSpec, agent_specs
-from baton.change.source import default_base, find_repo_root, git_diff
+from baton.change.source import default_base, find_repo_root, merge_base
 from baton.errors import UsageError
 from baton.repo_config import trusted_config
 from baton.settings import Settings, load_settings
@@ -61,7 +61,7 @@ def _base(root: Path, settings: Settings) -> tuple[str | None, str]:
     if settings.trust_head_config:
         return None, "working tree: --trust-head-config"
     try:
-        _, base, _ = git_diff(root, settings.base or default_base(root), settings.head)
+        base, _ = merge_base(root, settings.base or default_base(root), settings.head)
     except UsageError:
         if settings.base is not None:
             raise
@@ -71,28 +71,19 @@ def _base(root: Path, settings: Settings) -> tuple[str | None, str]:
 
 def _row(number: int, agent: Agent, spec: AgentSpec, settings: Settings) -> dict[str, Any]:
     claude = agent.engine == "claude"
-    tools: list[str] = list(spec.role.tools) if claude and spec.role else []
-    if claude and spec.role is None:
-        tools = ["Read", "Grep", "Glob"]
     return {
         "phase": number,
         "agent": agent.name,
         "engine": agent.engine,
         "source": spec.source,
-        "tools": tools if claude else [],
+        "tools": list(spec.role.tools) if claude else [],
         "dropped_tools": list(spec.dropped_tools),
-        "model": (settings.options_for(agent.name).model or _role_model(spec) or settings.model)
-        if claude
-        else None,
+        "model": settings.model_for(agent.name, spec.role.model) if claude else None,
         "retries": settings.retries_for(agent.name),
         "timeout_s": settings.timeout_for(agent.name),
         "status": agent.reason if isinstance(agent, Unavailable) else "ready",
         "description": spec.description if claude else agent.description,
     }
-
-
-def _role_model(spec: AgentSpec) -> str | None:
-    return spec.role.model if spec.role is not None else None
 
 
 def _table(

@@ -43,7 +43,6 @@ from baton.settings import PlatformName, Settings, load_settings
 class Prepared:
     """Everything known before the agents run."""
 
-    root: Path
     settings: Settings
     platform: Platform | None
     request: ChangeRequest | None
@@ -87,7 +86,6 @@ def prepare(cli_values: Mapping[str, Any], *, config: Path | None, progress: Pro
     for note in notes:
         progress(f"note: {note}")
     return Prepared(
-        root=root,
         settings=settings,
         platform=detect(settings, os.environ) if platform is not None else None,
         request=request,

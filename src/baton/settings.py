@@ -21,7 +21,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -75,6 +83,16 @@ class CommentMode(StrEnum):
     OFF = "off"
 
 
+def _upper_values(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: v.upper() if isinstance(v, str) else v for k, v in value.items()}
+    return value
+
+
+SeverityMap = Annotated[dict[str, Severity], BeforeValidator(_upper_values)]
+"""Rule id → severity; `info` and `INFO` both work."""
+
+
 class AgentConfig(BaseModel):
     """One agent's table, `[tool.baton.agents.<name>]`.
 
@@ -102,23 +120,12 @@ class AgentConfig(BaseModel):
     max_turns: int | None = Field(default=None, gt=0)
     timeout: float | None = Field(default=None, gt=0, description="Seconds; overrides `timeout`.")
     retries: int | None = Field(default=None, ge=0, le=10)
-    severity: dict[str, Severity] = Field(
+    severity: SeverityMap = Field(
         default_factory=dict, description="Rule id → severity for this agent's findings."
     )
     ignore: list[str] = Field(
         default_factory=list, description="Globs of paths this agent does not review."
     )
-
-    @field_validator("severity", mode="before")
-    @classmethod
-    def _upper_severities(cls, value: object) -> object:
-        return _upper_values(value)
-
-
-def _upper_values(value: object) -> object:
-    if isinstance(value, dict):
-        return {k: v.upper() if isinstance(v, str) else v for k, v in value.items()}
-    return value
 
 
 def _phases(value: object) -> object:
@@ -180,7 +187,7 @@ class Settings(BaseSettings):
     retry_backoff: float = Field(
         default=2.0, ge=0, description="Seconds before the first rerun; doubles each time."
     )
-    severity: dict[str, Severity] = Field(
+    severity: SeverityMap = Field(
         default_factory=dict, description="Rule id → severity, for every agent."
     )
     context_tokens: int = Field(
@@ -240,11 +247,6 @@ class Settings(BaseSettings):
     def _phase_list(cls, value: object) -> object:
         return _phases(value)
 
-    @field_validator("severity", mode="before")
-    @classmethod
-    def _upper_severities(cls, value: object) -> object:
-        return _upper_values(value)
-
     def options_for(self, agent: str) -> AgentConfig:
         return self.agents.get(agent) or AgentConfig()
 
@@ -255,8 +257,9 @@ class Settings(BaseSettings):
     def engine_for(self, agent: str) -> Engine:
         return self.options_for(agent).engine or self.engine
 
-    def model_for(self, agent: str) -> str | None:
-        return self.options_for(agent).model or self.model
+    def model_for(self, agent: str, preferred: str | None = None) -> str | None:
+        """The agent table's model, else `preferred` (its sub-agent file's), else `model`."""
+        return self.options_for(agent).model or preferred or self.model
 
     def max_turns_for(self, agent: str) -> int:
         return self.options_for(agent).max_turns or self.max_turns

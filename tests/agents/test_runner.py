@@ -169,9 +169,13 @@ class Flaky(Sleeper):
                 raise AgentError("tool not installed", retryable=False)
             if self.calls == 1:
                 partial = Finding(
-                    agent=self.name, rule_id="P", severity=Severity.HIGH, path="a.py", line=1,
+                    agent=self.name,
+                    rule_id="P",
+                    severity=Severity.HIGH,
+                    path="a.py",
+                    line=1,
                     title="found before the crash",
-                )  # fmt: skip
+                )
                 return AgentOutput(findings=[partial], failure="API overloaded (HTTP 529)")
             raise RuntimeError("connection reset")
         return await super().run(ctx)

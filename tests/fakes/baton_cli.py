@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,24 @@ def run_baton(
         stdout=done.stdout.decode("utf-8", "replace"),
         stderr=done.stderr.decode("utf-8", "replace"),
     )
+
+
+def review_report(
+    repo: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> tuple[Completed, dict[str, Any]]:
+    """`baton review --base main --json report.json ARGS` in `repo`, and the report it wrote."""
+    done = run_baton(
+        "review",
+        "--base",
+        "main",
+        "--json",
+        "report.json",
+        *args,
+        cwd=repo,
+        env=env,
+        timeout=timeout,
+    )
+    return done, json.loads((repo / "report.json").read_text())
 
 
 def start_baton(

@@ -67,3 +67,15 @@ class GitRepo:
 
     def checkout(self, name: str) -> None:
         self.git("checkout", "-q", name)
+
+    def pull_request(self, base: dict[str, str], change: dict[str, str]) -> str:
+        """`base` committed on the current branch, then `change` on a new branch `feature`;
+        returns the base commit."""
+        for path, text in base.items():
+            self.write(path, text)
+        base_sha = self.commit("base")
+        self.branch("feature")
+        for path, text in change.items():
+            self.write(path, text)
+        self.commit("feature")
+        return base_sha

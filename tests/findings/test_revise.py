@@ -8,9 +8,14 @@ from baton.findings.revise import Revision, RevisionAction, apply_revisions
 
 def finding(key: str, severity: Severity, line: int, agent: str = "security") -> Finding:
     return Finding(
-        agent=agent, rule_id=f"R{key}", severity=severity, path="a.py", line=line,
-        title=f"title {key}", fingerprint=key,
-    )  # fmt: skip
+        agent=agent,
+        rule_id=f"R{key}",
+        severity=severity,
+        path="a.py",
+        line=line,
+        title=f"title {key}",
+        fingerprint=key,
+    )
 
 
 FINDINGS = [

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.baton_cli import Completed, run_baton
+from tests.fakes.baton_cli import Completed, review_report, run_baton
 from tests.fakes.repos import GitRepo
 
 SHELL_CALL = "import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n"
@@ -18,20 +18,14 @@ WEAK_HASH = "import hashlib\n\n\ndef digest(data):\n    return hashlib.md5(data)
 
 def pull_request(repo: GitRepo, config: str, files: dict[str, str]) -> GitRepo:
     """`main` holds the config; `feature` adds `files`."""
-    repo.write(".baton.toml", config)
-    repo.write("README.md", "app\n")
-    repo.commit("base")
-    repo.branch("feature")
-    for path, text in files.items():
-        repo.write(path, text)
-    repo.commit("feature")
+    repo.pull_request({".baton.toml": config, "README.md": "app\n"}, files)
     return repo
 
 
 def review(repo: GitRepo, *args: str) -> tuple[Completed, dict[str, Any]]:
-    done = run_baton("review", "--base", "main", "--json", "r.json", *args, cwd=repo.path)
+    done, report = review_report(repo.path, *args)
     assert "Traceback" not in done.stderr, done.stderr
-    return done, json.loads((repo.path / "r.json").read_text())
+    return done, report
 
 
 def statuses(report: dict[str, Any]) -> dict[str, tuple[int, str]]:

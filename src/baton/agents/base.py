@@ -95,8 +95,6 @@ class AgentOutput:
     denied: list[str] = field(default_factory=list)
     failure: str | None = None
     """Set when part of the work failed: the agent is failed, its findings are kept."""
-    retryable: bool = True
-    """False when a rerun cannot help with `failure` (e.g. the budget is spent)."""
     revisions: list[Revision] = field(default_factory=list)
     """Changes to earlier phases' findings (the synthesizer's)."""
 

@@ -129,8 +129,6 @@ def _agent(
     _check_claude_usable(spec.name, credential, installed)
     if spec.name == SYNTHESIZER:
         return SynthesizerAgent()
-    if spec.role is None:
-        raise UsageError(f"agent {spec.name} has no Claude role")
     return ClaudeAgent(spec.role)
 
 

@@ -180,7 +180,7 @@ async def _attempt(
         status, reason = _classify(err)
         return status, reason, AgentOutput(), _retryable(err)
     if output.failure is not None:
-        return AgentStatus.FAILED, output.failure, output, output.retryable
+        return AgentStatus.FAILED, output.failure, output, True
     return AgentStatus.OK, None, output, False
 
 

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 from baton.agents.claude.roles import READ_ONLY_TOOLS, ROLES, Role
 from baton.agents.claude.subagents import Subagent, parse_subagent
+from baton.agents.claude.synthesizer import ROLE as SYNTHESIZER_ROLE
 from baton.errors import UsageError
 from baton.repo_config import RepoConfig
 from baton.settings import AgentConfig, Settings
 
 BUILTIN_AGENTS = ("security", "quality", "coverage")
 SYNTHESIZER = "synthesizer"
+_OWN = frozenset((*BUILTIN_AGENTS, SYNTHESIZER))
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,8 @@ class AgentSpec:
     name: str
     description: str
     source: str
-    role: Role | None
-    """The Claude role; None for the synthesizer, which has its own session."""
+    role: Role
+    """The Claude role: prompt, tools and model when the agent runs on Claude."""
     dropped_tools: tuple[str, ...] = ()
     """Tools the definition asked for that the read-only set does not allow."""
     enabled: bool = True
@@ -38,10 +40,6 @@ class AgentSpec:
     @property
     def has_builtin_engine(self) -> bool:
         return self.name in BUILTIN_AGENTS
-
-    @property
-    def defined_by_repository(self) -> bool:
-        return self.source != "baton"
 
 
 def agent_specs(settings: Settings, config: RepoConfig) -> dict[str, AgentSpec]:
@@ -51,9 +49,9 @@ def agent_specs(settings: Settings, config: RepoConfig) -> dict[str, AgentSpec]:
         specs[name] = _builtin(name, settings.options_for(name))
     specs[SYNTHESIZER] = AgentSpec(
         SYNTHESIZER,
-        "Checks the earlier phases' findings: confirms, merges, downgrades or dismisses.",
+        SYNTHESIZER_ROLE.description,
         "baton",
-        None,
+        SYNTHESIZER_ROLE,
         enabled=settings.options_for(SYNTHESIZER).enabled,
     )
     files: dict[str, Subagent] = {}
@@ -75,17 +73,13 @@ def agent_specs(settings: Settings, config: RepoConfig) -> dict[str, AgentSpec]:
             )
         requested = table.tools if table.tools is not None else (sub.tools if sub else None)
         tools, dropped = effective_tools(requested, table.extra_tools)
-        where = config.source or "config"
+        description = table.description or (sub.description if sub else f"{name} reviewer")
         specs[name] = AgentSpec(
             name=name,
-            description=table.description or (sub.description if sub else f"{name} reviewer"),
-            source=sub.path if sub else f"{where} agents.{name}",
+            description=description,
+            source=sub.path if sub else f"{config.source or 'config'} agents.{name}",
             role=Role(
-                name,
-                table.description or (sub.description if sub else f"{name} reviewer"),
-                tools=tools,
-                prompt=prompt,
-                model=sub.model if sub else None,
+                name, description, tools=tools, prompt=prompt, model=sub.model if sub else None
             ),
             dropped_tools=dropped,
             enabled=table.enabled,

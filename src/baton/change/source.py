@@ -71,8 +71,8 @@ def default_base(repo: Path) -> str:
     raise UsageError("no base to compare with: pass --base REF")
 
 
-def git_diff(repo: Path, base: str, head: str = "HEAD") -> tuple[bytes, str, str]:
-    """The diff of `merge-base(base, head)..head`, with that merge-base's SHA and head's SHA."""
+def merge_base(repo: Path, base: str, head: str = "HEAD") -> tuple[str, str]:
+    """(SHA of `merge-base(base, head)`, SHA of `head`)."""
     base_sha = _commit(repo, base)
     head_sha = _commit(repo, head)
     found = _git(repo, "merge-base", base_sha, head_sha)
@@ -84,11 +84,16 @@ def git_diff(repo: Path, base: str, head: str = "HEAD") -> tuple[bytes, str, str
         raise UsageError(f"{base} and {head} have no common ancestor{hint}")
     if found.returncode != 0:
         raise IncompleteReviewError(f"git merge-base failed: {_first_line(found.stderr)}")
-    merge_base = found.stdout.decode("ascii").strip()
-    done = _git(repo, "diff", *_DIFF_OPTIONS, merge_base, head_sha, "--")
+    return found.stdout.decode("ascii").strip(), head_sha
+
+
+def git_diff(repo: Path, base: str, head: str = "HEAD") -> tuple[bytes, str, str]:
+    """The diff of `merge-base(base, head)..head`, with that merge-base's SHA and head's SHA."""
+    base_sha, head_sha = merge_base(repo, base, head)
+    done = _git(repo, "diff", *_DIFF_OPTIONS, base_sha, head_sha, "--")
     if done.returncode != 0:
         raise IncompleteReviewError(f"git diff failed: {_first_line(done.stderr)}")
-    return done.stdout, merge_base, head_sha
+    return done.stdout, base_sha, head_sha
 
 
 def read_diff_file(spec: str, stdin: BinaryIO) -> bytes:

@@ -34,19 +34,20 @@ def _note(file: ChangedFile, line: int, markers: list[Marker]) -> Finding:
     reasoned = [m for m in markers if m.reason]
     bare = [m for m in markers if not m.reason]
     active = "; ".join(f"{m.text} — {m.reason}" for m in reasoned)
+    note = Finding(
+        agent=SUPPRESSION_AGENT,
+        rule_id=SUPPRESSION_ADDED_RULE,
+        severity=Severity.INFO,
+        confidence=Confidence.HIGH,
+        path=file.path,
+        line=line,
+        title=f"suppression added: {active}",
+    )
     if not bare:
         rules = ", ".join(rule for m in reasoned for rule in m.rules)
         reasons = "; ".join(m.reason or "" for m in reasoned)
-        return Finding(
-            agent=SUPPRESSION_AGENT,
-            rule_id=SUPPRESSION_ADDED_RULE,
-            severity=Severity.INFO,
-            confidence=Confidence.HIGH,
-            path=file.path,
-            line=line,
-            title=f"suppression added: {active}",
-            message=f"This change silences {rules} on this line. Reason given: {reasons}",
-        )
+        message = f"This change silences {rules} on this line. Reason given: {reasons}"
+        return note.model_copy(update={"message": message})
     names = ", ".join(m.text for m in bare)
     title = (
         f"{names} has no reason, so it suppresses nothing"
@@ -60,17 +61,16 @@ def _note(file: ChangedFile, line: int, markers: list[Marker]) -> Finding:
     if reasoned:
         message += f" The line also holds {active}, which does suppress."
     example = ", ".join(rule for m in bare for rule in m.rules)
-    return Finding(
-        agent=SUPPRESSION_AGENT,
-        rule_id=SUPPRESSION_NO_REASON_RULE,
-        severity=Severity.LOW,
-        confidence=Confidence.HIGH,
-        path=file.path,
-        line=line,
-        title=title,
-        message=message,
-        recommendation=(
-            f"Say why after the marker, e.g. `# baton: ignore[{example}] <why>`, "
-            "or remove the marker and fix the finding."
-        ),
+    recommendation = (
+        f"Say why after the marker, e.g. `# baton: ignore[{example}] <why>`, "
+        "or remove the marker and fix the finding."
+    )
+    return note.model_copy(
+        update={
+            "rule_id": SUPPRESSION_NO_REASON_RULE,
+            "severity": Severity.LOW,
+            "title": title,
+            "message": message,
+            "recommendation": recommendation,
+        }
     )

@@ -17,7 +17,7 @@ import pytest
 
 from tests.fakes.anthropic_api import FakeAnthropic
 from tests.fakes.anthropic_script import Fault, Reply, ToolUse, Usage
-from tests.fakes.baton_cli import run_baton, start_baton
+from tests.fakes.baton_cli import review_report, start_baton
 from tests.fakes.repos import GitRepo
 
 CHANGED = '''"""Projects."""
@@ -77,18 +77,8 @@ ONE_PHASE = {
 def review(
     repo: GitRepo, api: FakeAnthropic, *args: str, env: dict[str, str] | None = None
 ) -> tuple[int, dict[str, Any], str]:
-    done = run_baton(
-        "review",
-        "--base",
-        "main",
-        "--json",
-        "report.json",
-        *args,
-        cwd=repo.path,
-        env={**api.env(), **ONE_PHASE, **(env or {})},
-        timeout=180,
-    )
-    report = json.loads((repo.path / "report.json").read_text())
+    env = {**api.env(), **ONE_PHASE, **(env or {})}
+    done, report = review_report(repo.path, *args, env=env, timeout=180)
     return done.code, report, done.stdout + done.stderr
 
 

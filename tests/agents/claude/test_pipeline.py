@@ -16,7 +16,7 @@ from typing import Any
 
 from tests.fakes.anthropic_api import FakeAnthropic
 from tests.fakes.anthropic_script import Fault, Reply, Usage
-from tests.fakes.baton_cli import run_baton
+from tests.fakes.baton_cli import review_report, run_baton
 from tests.fakes.repos import GitRepo
 
 SHELL_CALL = '''"""Commands."""
@@ -81,15 +81,7 @@ def pipeline_repo(
     base: dict[str, str] | None = None,
 ) -> GitRepo:
     """`config` as `.baton.toml` (and `base` files) on `main`, then `change` on `feature`."""
-    repo.write("app/__init__.py", "")
-    repo.write(".baton.toml", config)
-    for path, text in (base or {}).items():
-        repo.write(path, text)
-    repo.commit("base")
-    repo.branch("feature")
-    for path, text in change.items():
-        repo.write(path, text)
-    repo.commit("change")
+    repo.pull_request({"app/__init__.py": "", ".baton.toml": config, **(base or {})}, change)
     return repo
 
 
@@ -97,18 +89,8 @@ def review(
     repo: GitRepo, api: FakeAnthropic, *args: str, env: dict[str, str] | None = None
 ) -> tuple[int, dict[str, Any], str, str]:
     """(exit code, JSON report, stdout — the comment, stderr — the log)."""
-    done = run_baton(
-        "review",
-        "--base",
-        "main",
-        "--json",
-        "report.json",
-        *args,
-        cwd=repo.path,
-        env={**api.env(), **FAST, **(env or {})},
-        timeout=240,
-    )
-    report = json.loads((repo.path / "report.json").read_text())
+    env = {**api.env(), **FAST, **(env or {})}
+    done, report = review_report(repo.path, *args, env=env, timeout=240)
     return done.code, report, done.stdout, done.stderr
 
 

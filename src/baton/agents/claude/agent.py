@@ -64,7 +64,6 @@ class ClaudeAgent:
                 summaries.append(summary)
         output.usage = usage
         if failures:
-            output.retryable = any(not f.startswith("not started") for f in failures)
             output.failure = (
                 failures[0]
                 if len(failures) == 1
@@ -89,9 +88,7 @@ class ClaudeAgent:
                 system_prompt=self.role.system_prompt,
                 prompt=self._prompt(ctx, chunk, index, total),
                 tools=list(self.role.tools),
-                model=ctx.settings.options_for(self.name).model
-                or self.role.model
-                or ctx.settings.model,
+                model=ctx.settings.model_for(self.name, self.role.model),
                 max_turns=ctx.settings.max_turns_for(self.name),
                 max_budget_usd=ctx.limits.remaining_usd(),
                 output_schema=output_schema(),

@@ -19,13 +19,16 @@ from baton.agents.base import AgentContext, AgentOutput
 from baton.agents.claude.chunks import estimate_tokens, file_header, render_hunk
 from baton.agents.claude.launch import interpret, run_session
 from baton.agents.claude.protocol import SessionJob, output_schema
-from baton.agents.claude.roles import READ_ONLY_TOOLS, Role
+from baton.agents.claude.roles import Role
 from baton.change.model import ChangedFile, ChangeSet
 from baton.errors import AgentError, AgentSkipped
 from baton.findings.model import Finding, Severity
 from baton.findings.revise import Revision, RevisionAction
 
-ROLE = Role("synthesizer", "Checks the earlier findings (read-only tools).")
+ROLE = Role(
+    "synthesizer",
+    "Checks the earlier phases' findings: confirms, merges, downgrades or dismisses.",
+)
 
 
 class ProposedRevision(BaseModel):
@@ -62,14 +65,14 @@ class SynthesizerAgent:
         if not earlier:
             raise AgentSkipped("no earlier findings to check")
         if ctx.limits.exhausted:
-            raise AgentError("not started: the spending budget is reached", retryable=False)
+            raise AgentError("not started: the spending budget is reached")
         ids, prompt, left_out = synthesis_prompt(earlier, ctx.change, ctx.settings.chunk_tokens)
         job = SessionJob(
             agent=self.name,
             cwd=str(ctx.root),
             system_prompt=ROLE.system_prompt,
             prompt=prompt,
-            tools=list(READ_ONLY_TOOLS),
+            tools=list(ROLE.tools),
             model=ctx.settings.model_for(self.name),
             max_turns=ctx.settings.max_turns_for(self.name),
             max_budget_usd=ctx.limits.remaining_usd(),
@@ -114,8 +117,7 @@ def synthesis_prompt(
         ids[f"F{number}"] = finding.fingerprint
         items.append(item)
         used += cost
-    shown = [f for f in ordered if f.fingerprint in set(ids.values())]
-    hunks = _hunks(shown, change, budget_tokens - used)
+    hunks = _hunks(ordered[: len(ids)], change, budget_tokens - used)
     text = "\n".join(
         [
             "Check these findings of the earlier reviewers of this change.",

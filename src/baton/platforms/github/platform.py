@@ -58,10 +58,11 @@ class GitHubPlatform:
         self.server_url = environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
         token = settings.github_token.get_secret_value() if settings.github_token else ""
         self.token = token or environ.get("GITHUB_TOKEN", "")
-        mask(self.token)
-        export_model_inputs(environ)
 
     def load(self) -> ChangeRequest:
+        """The pull request; also masks the token and exports the model inputs, once per job."""
+        mask(self.token)
+        export_model_inputs(self.environ)
         if not self.repository:
             raise UsageError("GITHUB_REPOSITORY is not set: is this a GitHub Actions job?")
         return load_event(self.environ)
