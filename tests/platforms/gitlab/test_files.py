@@ -10,6 +10,7 @@ from baton.platforms.base import ChangeRequest
 from baton.platforms.gitlab.platform import GitLabPlatform
 from baton.settings import Settings
 from tests.fakes.gitlab_api import FakeGitLab, Fault
+from tests.platforms.unreadable_files import UNREADABLE
 
 PROJECT = "acme/app"
 BASE = "b" * 40
@@ -154,14 +155,7 @@ def test_a_passing_server_error_is_retried_away(fake_gitlab: FakeGitLab) -> None
     assert platform(fake_gitlab).read_file(REQUEST, ".baton.toml", BASE) == "inline = false\n"
 
 
-@pytest.mark.parametrize(
-    ("data", "cause"),
-    [
-        (b'fail_on = "high"\n# \xe9t\xe9\n', "the file is not UTF-8 text (byte 19)"),
-        (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "the file is binary"),
-        (b"x" * (1024 * 1024 + 1), "the file is over 1 MB (1048577 bytes)"),
-    ],
-)
+@pytest.mark.parametrize(("data", "cause"), UNREADABLE)
 def test_a_file_that_is_not_small_utf8_text_stops_the_review(
     fake_gitlab: FakeGitLab, data: bytes, cause: str
 ) -> None:
