@@ -17,7 +17,6 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import TypeVar
 
 from baton.agents import REGISTRY, Agent
@@ -27,7 +26,9 @@ from baton.agents.builtin.common import is_python
 from baton.agents.runner import AgentRun, run_agents
 from baton.agents.specs import BUILTIN_AGENTS
 from baton.agents.tools import ToolRunner
-from baton.change.model import ChangedFile, ChangeSet
+from baton.change.model import ChangeSet
+from baton.change.scope import Scope
+from baton.change.workspace import Workspace
 from baton.settings import Settings
 
 FANOUT = "fan-out"
@@ -69,13 +70,16 @@ def cores() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def time_agents(
-    change: ChangeSet,
-    files: Sequence[ChangedFile],
-    settings: Settings,
-    tools: ToolRunner,
-    repeat: int,
-) -> AgentTimings:
+@dataclass(frozen=True)
+class Target:
+    """The change as the agents get it: scoped, and its files written for the tools."""
+
+    change: ChangeSet
+    scope: Scope
+    workspace: Workspace
+
+
+def time_agents(target: Target, settings: Settings, tools: ToolRunner, repeat: int) -> AgentTimings:
     """`repeat` rounds of: each agent alone, then all of them at once."""
     agents = [REGISTRY[name] for name in BUILTIN_AGENTS]
     alone = {agent.name: Timed() for agent in agents}
@@ -83,31 +87,29 @@ def time_agents(
     runs: list[AgentRun] = []
     for _ in range(repeat):
         for agent in agents:
-            _, *seconds = measure(partial(_agents, [agent], change, files, settings, tools))
+            _, *seconds = measure(partial(_agents, [agent], target, settings, tools))
             alone[agent.name].add(*seconds)
-        runs, *seconds = measure(lambda: _agents(agents, change, files, settings, tools))
+        runs, *seconds = measure(lambda: _agents(agents, target, settings, tools))
         fanout.add(*seconds)
     return AgentTimings(parallelism=tools.parallelism, alone=alone, fanout=fanout, runs=runs)
 
 
-def warm_up(
-    change: ChangeSet, files: Sequence[ChangedFile], settings: Settings, tools: ToolRunner
-) -> None:
+def warm_up(target: Target, settings: Settings, tools: ToolRunner) -> None:
     """One unmeasured fan-out, so no timed run pays for cold caches."""
     agents = [REGISTRY[name] for name in BUILTIN_AGENTS]
-    measure(partial(_agents, agents, change, files, settings, tools))
+    measure(partial(_agents, agents, target, settings, tools))
 
 
-def time_tools(
-    root: Path, files: Sequence[ChangedFile], tools: ToolRunner, repeat: int
-) -> dict[str, Timed]:
+def time_tools(target: Target, tools: ToolRunner, repeat: int) -> dict[str, Timed]:
     """Each external tool alone, over the files its agent would give it."""
+    files = target.scope.selected
+    space = target.workspace
     python = [f.path for f in files if is_python(f)]
-    every = [f.path for f in files]
+    every = [*files, *target.scope.secrets_only]
     scans: dict[str, Callable[[], Awaitable[object]]] = {
-        "bandit": lambda: bandit.scan(tools, root, python, "security"),
-        "detect-secrets": lambda: secrets.scan(tools, root, every, "security"),
-        "ruff": lambda: ruff.scan(tools, root, python, "quality"),
+        "bandit": lambda: bandit.scan(tools, space, python, "security", honor=False),
+        "detect-secrets": lambda: secrets.scan(tools, space, every, "security", honor=False),
+        "ruff": lambda: ruff.scan(tools, space, python, "quality", honor=False),
     }
     timed = {name: Timed() for name in TOOLS}
     for _ in range(repeat):
@@ -118,13 +120,11 @@ def time_tools(
 
 
 async def _agents(
-    agents: Sequence[Agent],
-    change: ChangeSet,
-    files: Sequence[ChangedFile],
-    settings: Settings,
-    tools: ToolRunner,
+    agents: Sequence[Agent], target: Target, settings: Settings, tools: ToolRunner
 ) -> list[AgentRun]:
-    runs = await run_agents(agents, change, files, settings, tools, lambda _: None)
+    runs = await run_agents(
+        agents, target.change, target.scope, target.workspace, settings, tools, lambda _: None
+    )
     failed = [run.result for run in runs if run.result.status is AgentStatus.FAILED]
     if failed:
         raise BenchError(f"agent {failed[0].name} failed: {failed[0].reason}")

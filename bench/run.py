@@ -28,11 +28,12 @@ from baton.change.model import ChangeSet
 from baton.change.parse import parse_diff
 from baton.change.scope import select_files
 from baton.change.source import git_diff
+from baton.change.workspace import build_workspace
 from baton.pipeline import review_change
 from baton.report import Review
 from baton.settings import Settings
 from bench.corpus import build_corpus
-from bench.fanout import BenchError, cores, time_agents, time_tools, warm_up
+from bench.fanout import BenchError, Target, cores, time_agents, time_tools, warm_up
 from bench.report import AgentRound, SizeResult, as_json, markdown
 from bench.stages import mirrors_pipeline, time_stages
 
@@ -56,17 +57,22 @@ def bench_size(
     settings = Settings()
     raw, base_sha, head_sha = git_diff(root, BASE, HEAD)
     change = parse_diff(raw, root=str(root), base=base_sha, head=head_sha)
-    files, _ = select_files(
-        change, exclude=settings.exclude, max_file_bytes=settings.max_file_bytes
+    workspace = build_workspace(
+        change, workdir / f"workspace-{target}", max_file_bytes=settings.max_file_bytes
     )
+    scope = select_files(
+        change, workspace, exclude=settings.exclude, max_file_bytes=settings.max_file_bytes
+    )
+    prepared = Target(change, scope, workspace)
+    files = scope.selected
     tools = ToolRunner(settings.tools)
     say(f"{target}: {len(change.files)} files, {change.added_count} added lines; warming up")
-    warm_up(change, files, settings, tools)
+    warm_up(prepared, settings, tools)
 
     say(f"{target}: agents alone and fanned out, parallelism {tools.parallelism}")
-    default = time_agents(change, files, settings, tools, tool_repeat)
+    default = time_agents(prepared, settings, tools, tool_repeat)
     say(f"{target}: tools alone")
-    tool_times = time_tools(root, files, tools, tool_repeat)
+    tool_times = time_tools(prepared, tools, tool_repeat)
     say(f"{target}: review_change end to end")
     end_to_end, piped = _review_change(change, settings, tools, tool_repeat)
     say(f"{target}: baton's own stages")
@@ -76,9 +82,9 @@ def bench_size(
     for n in parallelism:
         say(f"{target}: agents and tools at parallelism {n}")
         runner = ToolRunner(settings.tools, parallelism=n)
-        timed = time_agents(change, files, settings, runner, tool_repeat)
+        timed = time_agents(prepared, settings, runner, tool_repeat)
         experiments.append(
-            AgentRound(n, timed.alone, timed.fanout, time_tools(root, files, runner, tool_repeat))
+            AgentRound(n, timed.alone, timed.fanout, time_tools(prepared, runner, tool_repeat))
         )
     return SizeResult(
         target_lines=target,

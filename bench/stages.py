@@ -9,6 +9,7 @@ subprocess that produces the diff is timed as its own row and left out of the to
 from __future__ import annotations
 
 import gc
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,12 +18,12 @@ from pathlib import Path
 from baton.agents.runner import AgentRun
 from baton.change.model import ChangeSet
 from baton.change.parse import parse_diff
-from baton.change.scope import select_files
+from baton.change.revision import WORKING_TREE
+from baton.change.scope import select_files, trusted_attributes
 from baton.change.source import git_diff
-from baton.findings.merge import fingerprint_all, merge_duplicates, place_on_diff
-from baton.findings.order import sort_findings
-from baton.findings.suppress import apply_suppressions
+from baton.change.workspace import build_workspace
 from baton.gate import decide
+from baton.pipeline.settle import settle
 from baton.render.markdown import render_markdown
 from baton.report import Review
 from baton.settings import Settings
@@ -30,8 +31,9 @@ from bench.fanout import cores, machine_busy, own_cpu
 
 GIT_DIFF = "git diff (subprocesses)"
 PARSE = "parse_diff"
-SCOPE = "select_files"
-FINDINGS = "findings (place, suppress, fingerprint, merge, sort)"
+WORKSPACE = "workspace (the head's changed files from git, written for the tools)"
+SCOPE = "select_files (attributes from the base, skip reasons)"
+FINDINGS = "findings (notes, place, suppress, fingerprint, merge, sort)"
 GATE = "gate (decide)"
 REVIEW = "Review model"
 RENDER = "render_markdown"
@@ -39,7 +41,7 @@ TOTAL = "baton overhead total"
 OTHERS = "overhead: CPU taken by other processes"
 """Share of all cores other processes used during a pass (a fraction, not seconds)."""
 
-STAGES = (PARSE, SCOPE, FINDINGS, GATE, REVIEW, RENDER)
+STAGES = (PARSE, WORKSPACE, SCOPE, FINDINGS, GATE, REVIEW, RENDER)
 """The stages summed into `TOTAL`."""
 ROWS = (GIT_DIFF, *STAGES, TOTAL)
 
@@ -93,15 +95,23 @@ def _one_pass(
     change = parse_diff(raw, root=str(root), base=base_sha, head=head_sha)
     timings[PARSE], started = clock() - started, clock()
 
-    _, skipped = select_files(
-        change, exclude=settings.exclude, max_file_bytes=settings.max_file_bytes
-    )
-    timings[SCOPE], started = clock() - started, clock()
+    with tempfile.TemporaryDirectory(prefix="baton-bench-") as folder:
+        workspace = build_workspace(change, Path(folder), max_file_bytes=settings.max_file_bytes)
+        timings[WORKSPACE], started = clock() - started, clock()
 
-    everything = [finding for run in runs for finding in run.findings]
-    placed = place_on_diff(everything, change, settings.include_context_lines)
-    kept, suppressed = apply_suppressions(placed, change)
-    findings = sort_findings(merge_duplicates(fingerprint_all(kept, change)))
+        paths = [f.path for f in change.files]
+        skipped = select_files(
+            change,
+            workspace,
+            exclude=settings.exclude,
+            max_file_bytes=settings.max_file_bytes,
+            attributes=trusted_attributes(root, WORKING_TREE, paths),
+        ).skipped
+        timings[SCOPE], started = clock() - started, clock()
+
+    locked = frozenset({"baton", *(run.result.name for run in runs)})
+    settled = settle(runs, change, settings, frozenset(), locked)
+    findings, suppressed = settled.findings, settled.suppressed
     timings[FINDINGS], started = clock() - started, clock()
 
     results = [run.result for run in runs]

@@ -3,13 +3,15 @@
 Only parsed findings count — text in a tool's output never does. A blocking finding or a
 blocking agent condition (diff coverage below threshold) gives 1; otherwise any failed agent
 gives 3 (an incomplete review is never green), and so do phases skipped after a finding at
-`stop_on` that does not itself fail the gate; otherwise 0. 1 wins over 3. An agent that
-fails open (the synthesizer) is shown failed but does not make the review incomplete.
+`stop_on` that does not itself fail the gate, files of the change that could not be read as
+the diff shows them, and a change with added lines that no agent reviewed; otherwise 0.
+1 wins over 3. An agent that fails open (the synthesizer) is shown failed but does not make
+the review incomplete.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -49,8 +51,10 @@ def decide(
     fail_on: FailOn,
     *,
     stopped: str | None = None,
+    unreviewed: Sequence[str] = (),
 ) -> GateResult:
-    """`stopped`: why later phases were skipped; such a review fails or is incomplete."""
+    """`stopped`: why later phases were skipped; `unreviewed`: what of the change could not
+    be reviewed. Either makes a review that does not fail incomplete."""
     results = list(agents)
     blocking = [f for f in findings if is_blocking(f, fail_on)]
     reasons: list[str] = []
@@ -63,13 +67,14 @@ def decide(
     failed = [r for r in results if r.status is AgentStatus.FAILED and not r.fails_open]
     if reasons:
         verdict, code = Verdict.FAIL, ExitCode.BLOCKING
-    elif failed or stopped is not None:
+    elif failed or stopped is not None or unreviewed:
         verdict, code = Verdict.INCOMPLETE, ExitCode.INCOMPLETE
     else:
         verdict, code = Verdict.PASS, ExitCode.PASS
     reasons.extend(f"agent {r.name} failed: {r.reason}" for r in failed)
     if stopped is not None:
         reasons.append(f"later phases skipped: {stopped}")
+    reasons.extend(unreviewed)
     return GateResult(
         verdict=verdict,
         exit_code=int(code),

@@ -5,19 +5,23 @@ the change has a base commit, `.baton.toml`, `[tool.baton]` in `pyproject.toml`,
 `.claude/agents/*.md` and the prompt files they name are read from that **base** commit
 (`git show BASE:PATH`, or the platform's API when the checkout lacks the commit), and a
 change that edits them gets a note: its configuration applies after it is merged.
-`trust_head_config` (`--trust-head-config`) and diff-file reviews read the working tree.
+The tools' own configuration files come from the same revision (`tool_config`).
+`trust_head_config` (`--trust-head-config`) and diff-file reviews read the working tree;
+there, a `tools` table naming executables is not used unless the operator vouches for it
+(`--trust-head-config`, `--config`): a diff file's checkout is the change itself.
 """
 
 from __future__ import annotations
 
 import subprocess
 import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from baton.errors import IncompleteReviewError, UsageError
+from baton.tool_config import changed_tool_configs, read_tool_configs
 
 ReadText = Callable[[str], str | None]
 """Reads a repository file by relative path; None when it does not exist."""
@@ -49,6 +53,8 @@ class RepoConfig:
     """`.claude/agents/NAME.md` path → text."""
     prompts: dict[str, str] = field(default_factory=dict)
     """`prompt_file` path → text, for every agent table that names one."""
+    tool_configs: dict[str, str] = field(default_factory=dict)
+    """Path → text of the ruff and bandit configuration files the tools get."""
 
 
 def worktree_files(root: Path) -> RepoFiles:
@@ -121,10 +127,13 @@ def read_repo_config(files: RepoFiles, explicit: Path | None = None) -> RepoConf
                     f"agents.{name}.prompt_file: {wanted} not found in the {_where(files)}"
                 )
             prompts[wanted] = text
-    return RepoConfig(values, source, files.revision, claude_agents, prompts)
+    tools = read_tool_configs(files.read)
+    return RepoConfig(values, source, files.revision, claude_agents, prompts, tools)
 
 
-def changed_config(trusted: RepoConfig, head: RepoConfig) -> list[str]:
+def changed_config(
+    trusted: RepoConfig, head: RepoConfig, changed_paths: Iterable[str] = ()
+) -> list[str]:
     """What the change edits in the review configuration (empty when nothing)."""
     changed = []
     if trusted.values != head.values:
@@ -134,6 +143,7 @@ def changed_config(trusted: RepoConfig, head: RepoConfig) -> list[str]:
             changed.append(path)
     both = sorted(set(trusted.prompts) & set(head.prompts))
     changed.extend(path for path in both if trusted.prompts[path] != head.prompts[path])
+    changed.extend(changed_tool_configs(trusted.tool_configs, head.tool_configs, changed_paths))
     return changed
 
 
@@ -204,15 +214,23 @@ def trusted_config(
     trust_head: bool,
     explicit: Path | None = None,
     fallback: Callable[[str], RepoFiles] | None = None,
+    head: str | None = None,
+    changed_paths: Iterable[str] = (),
 ) -> tuple[RepoConfig, list[str]]:
     """The configuration to review with, and notes for the reader.
 
     With a base commit (and without `trust_head`) that is the base's configuration; the
-    working tree's is read only to tell whether the change edits it. `fallback` reads the
-    base commit another way (the platform's API) when the checkout does not have it.
+    head commit's (or, without one here, the working tree's) is read only to tell whether
+    the change edits it. `fallback` reads the base commit another way (the platform's API)
+    when the checkout does not have it. `changed_paths` (the change's files) tell which tool
+    configuration files elsewhere in the tree the change touches.
     """
     if base is None or trust_head:
-        return read_repo_config(worktree_files(root), explicit), []
+        config = read_repo_config(worktree_files(root), explicit)
+        if base is None and not trust_head and explicit is None and "tools" in config.values:
+            values = {key: value for key, value in config.values.items() if key != "tools"}
+            return replace(config, values=values), [UNTRUSTED_TOOLS.format(where=config.source)]
+        return config, []
     files = commit_files(root, base) or (fallback(base) if fallback is not None else None)
     if files is None:
         raise IncompleteReviewError(
@@ -220,17 +238,22 @@ def trusted_config(
             "checkout does not have it (fetch it, e.g. fetch-depth: 0)"
         )
     trusted = read_repo_config(files, explicit)
+    head_files = (commit_files(root, head) if head else None) or worktree_files(root)
     try:
-        head = read_repo_config(worktree_files(root), explicit)
+        changed = read_repo_config(head_files, explicit)
     except UsageError as err:
         return trusted, [f"{APPLIES_AFTER_MERGE}; as changed it is invalid: {err}"]
-    changed = changed_config(trusted, head)
-    if not changed:
+    edited = changed_config(trusted, changed, changed_paths)
+    if not edited:
         return trusted, []
-    return trusted, [f"{APPLIES_AFTER_MERGE} ({', '.join(changed)})"]
+    return trusted, [f"{APPLIES_AFTER_MERGE} ({', '.join(edited)})"]
 
 
 APPLIES_AFTER_MERGE = (
     "review configuration changed in this change; this review used the base commit's, and "
     "the new one applies after merge"
+)
+UNTRUSTED_TOOLS = (
+    "tools in {where} (working tree) not used: executables come only from a base commit's "
+    "configuration, --config, --trust-head-config or BATON_TOOLS__NAME"
 )

@@ -21,10 +21,8 @@ from baton.change.model import ChangeSet
 from baton.change.parse import parse_diff
 from baton.change.source import (
     default_base,
-    dirty_paths,
     find_repo_root,
     git_diff,
-    head_commit,
     read_diff_file,
 )
 from baton.errors import BatonError, UsageError
@@ -61,6 +59,8 @@ def prepare(cli_values: Mapping[str, Any], *, config: Path | None, progress: Pro
     """
     root = _checkout_root(cli_values)
     bootstrap = load_settings(cli_values, {}, "")
+    if bootstrap.diff is not None and (bootstrap.base is not None or bootstrap.head != "HEAD"):
+        raise UsageError("--diff cannot be combined with --base or --head (BATON_BASE, BATON_HEAD)")
     platform = detect(bootstrap, os.environ)
     request = platform.load() if platform is not None else None
     if platform is not None and request is not None:
@@ -77,6 +77,8 @@ def prepare(cli_values: Mapping[str, Any], *, config: Path | None, progress: Pro
         trust_head=bootstrap.trust_head_config,
         explicit=config,
         fallback=fallback,
+        head=change.head,
+        changed_paths=[f.path for f in change.files],
     )
     settings = load_settings(cli_values, repo.values, repo.source)
     if platform_name(settings, os.environ) is not PlatformName.LOCAL:
@@ -115,7 +117,7 @@ def run_review(
             change,
             settings,
             progress=progress,
-            config_source=ready.config.source,
+            config=ready.config,
             specs=ready.specs,
             notes=ready.notes,
         )
@@ -181,12 +183,6 @@ def _change_of_request(
         progress(f"no local history for the diff ({err}); asking {platform.name} instead")
         raw, base, head = platform.fetch_diff(request), request.base_sha, request.head_sha
     change = parse_diff(raw, root=str(root), base=base, head=head)
-    checked_out = head_commit(root)
-    if checked_out is not None and checked_out != request.head_sha:
-        progress(
-            f"warning: the checkout is at {checked_out[:12]}, not the pull request's head "
-            f"{request.head_sha[:12]} (check out the head SHA so tools read the same lines)"
-        )
     progress(f"reviewing {len(change.files)} files, {change.added_count} added lines")
     return change
 
@@ -215,7 +211,10 @@ def _checkout_root(cli_values: Mapping[str, Any]) -> Path:
     if not start.is_dir():
         raise UsageError(f"repository directory not found: {start}")
     if cli_values.get("diff") or os.environ.get("BATON_DIFF"):
-        return start.resolve()
+        try:  # a diff's paths are relative to the top of the repository, wherever it is run
+            return find_repo_root(start.resolve())
+        except UsageError:
+            return start.resolve()
     return find_repo_root(start)
 
 
@@ -234,6 +233,9 @@ def _load_change(settings: Settings, root: Path, progress: Progress) -> ChangeSe
     if settings.diff is not None:
         raw = read_diff_file(settings.diff, sys.stdin.buffer)
         change = parse_diff(raw, root=str(root))
+        if not change.files:
+            where = "standard input" if settings.diff == "-" else settings.diff
+            raise UsageError(f"nothing to review: the diff from {where} is empty")
         progress(f"diff from {settings.diff}: {len(change.files)} files")
         return change
     base_ref = settings.base or default_base(root)
@@ -243,10 +245,4 @@ def _load_change(settings: Settings, root: Path, progress: Progress) -> ChangeSe
         f"reviewing {base[:12]}..{head[:12]} (merge-base with {base_ref}): "
         f"{len(change.files)} files, {change.added_count} added lines"
     )
-    dirty = dirty_paths(root, [f.path for f in change.files])
-    if dirty:
-        progress(
-            f"warning: {len(dirty)} changed files have uncommitted edits; tools read the "
-            f"working copy, so findings there may be off by some lines ({', '.join(dirty[:3])})"
-        )
     return change

@@ -22,9 +22,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -39,15 +36,22 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from baton.agent_config import AgentConfig, Engine, SeverityMap
 from baton.errors import UsageError
 from baton.findings.model import Severity
 
 ENV_PREFIX = "BATON_"
 DEFAULT_AGENTS = ("security", "quality", "coverage")
+MODEL_LAYER = "claude-"
+"""Prefix of the Claude agent that reviews beside a built-in one: `claude-security`."""
 
 
 class FailOn(StrEnum):
-    """The least severe finding that fails the gate (`never`: findings never fail it)."""
+    """A severity threshold: the least severe finding that counts (`never`: none does).
+
+    For `fail_on` it fails the gate, for `stop_on` it stops the pipeline, and for
+    `suppress_max_severity` it is the most severe finding an inline marker can silence.
+    """
 
     CRITICAL = "critical"
     HIGH = "high"
@@ -59,14 +63,6 @@ class FailOn(StrEnum):
     @property
     def threshold(self) -> Severity | None:
         return None if self is FailOn.NEVER else Severity(self.value.upper())
-
-
-class Engine(StrEnum):
-    """Who reviews: a Claude Code agent, the built-in tools, or `auto` (claude with a key)."""
-
-    AUTO = "auto"
-    CLAUDE = "claude"
-    BUILTIN = "builtin"
 
 
 class PlatformName(StrEnum):
@@ -81,51 +77,6 @@ class PlatformName(StrEnum):
 class CommentMode(StrEnum):
     STICKY = "sticky"
     OFF = "off"
-
-
-def _upper_values(value: object) -> object:
-    if isinstance(value, dict):
-        return {k: v.upper() if isinstance(v, str) else v for k, v in value.items()}
-    return value
-
-
-SeverityMap = Annotated[dict[str, Severity], BeforeValidator(_upper_values)]
-"""Rule id → severity; `info` and `INFO` both work."""
-
-
-class AgentConfig(BaseModel):
-    """One agent's table, `[tool.baton.agents.<name>]`.
-
-    For a built-in name (security, quality, coverage, synthesizer) it adjusts that agent; any
-    other name defines a Claude agent, whose `prompt` or `prompt_file` is its system prompt.
-    Unset values fall back to the global settings.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    enabled: bool = True
-    engine: Engine | None = None
-    description: str | None = None
-    prompt: str | None = Field(default=None, description="System prompt of a Claude agent.")
-    prompt_file: str | None = Field(
-        default=None, description="Repository path of a file holding the system prompt."
-    )
-    tools: list[str] | None = Field(
-        default=None, description="Claude tools; kept only where baton's read-only set allows."
-    )
-    extra_tools: list[str] = Field(
-        default_factory=list, description="Claude tools beyond the read-only set, given as is."
-    )
-    model: str | None = None
-    max_turns: int | None = Field(default=None, gt=0)
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; overrides `timeout`.")
-    retries: int | None = Field(default=None, ge=0, le=10)
-    severity: SeverityMap = Field(
-        default_factory=dict, description="Rule id → severity for this agent's findings."
-    )
-    ignore: list[str] = Field(
-        default_factory=list, description="Globs of paths this agent does not review."
-    )
 
 
 def _phases(value: object) -> object:
@@ -190,6 +141,21 @@ class Settings(BaseSettings):
     severity: SeverityMap = Field(
         default_factory=dict, description="Rule id → severity, for every agent."
     )
+    suppress_max_severity: FailOn = Field(
+        default=FailOn.HIGH,
+        description=(
+            "The most severe finding an inline `baton: ignore[…]` marker may silence "
+            "(`never`: markers silence nothing). More severe ones only config can change."
+        ),
+    )
+    honor_tool_suppressions: bool = Field(
+        default=False,
+        description="Let the tools obey `# nosec`, `# noqa` and `pragma: allowlist secret`.",
+    )
+    revise_builtin_findings: bool = Field(
+        default=False,
+        description="Let the synthesizer downgrade, merge or dismiss built-in findings too.",
+    )
     context_tokens: int = Field(
         default=4_000, ge=200, description="Tokens of earlier findings given to later phases."
     )
@@ -248,6 +214,10 @@ class Settings(BaseSettings):
         return _phases(value)
 
     def options_for(self, agent: str) -> AgentConfig:
+        """The agent's table; `claude-security` shares `security`'s."""
+        role = agent.removeprefix(MODEL_LAYER)
+        if role != agent and role in DEFAULT_AGENTS:
+            agent = role
         return self.agents.get(agent) or AgentConfig()
 
     def timeout_for(self, agent: str) -> float:

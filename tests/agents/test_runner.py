@@ -11,16 +11,20 @@ import os
 import time
 from pathlib import Path
 
+from baton.agent_config import AgentConfig
 from baton.agents.base import AgentContext, AgentOutput, AgentStatus
 from baton.agents.runner import run_agents
 from baton.agents.tools import ToolRunner
 from baton.change.model import ChangedFile, ChangeSet, FileStatus
+from baton.change.scope import Scope
+from baton.change.workspace import Workspace
 from baton.errors import AgentError, AgentSkipped
 from baton.findings.model import Finding, Severity
-from baton.settings import AgentConfig, Settings
+from baton.settings import Settings
 
 FILE = ChangedFile(path="a.py", status=FileStatus.ADDED, lines={1: "x"}, added_lines=frozenset({1}))
 CHANGE = ChangeSet(root=".", files=(FILE,))
+WORKSPACE = Workspace(folder=Path("."), revision="working tree")
 
 
 class Sleeper:
@@ -28,6 +32,7 @@ class Sleeper:
     engine = "builtin"
     keeps_outside_findings = False
     fails_open = False
+    scans_skipped_files = False
 
     def __init__(self, name: str, seconds: float) -> None:
         self.name = name
@@ -71,7 +76,8 @@ def collect(*agents: Sleeper, settings: Settings | None = None, tools: ToolRunne
         run_agents(
             list(agents),
             CHANGE,
-            [FILE],
+            Scope(selected=[FILE]),
+            WORKSPACE,
             settings or Settings(retries=0),
             tools or ToolRunner({}),
             lines.append,

@@ -46,9 +46,9 @@ def test_batches_cover_every_file_once(tmp_path: Path) -> None:
             "echoargs", ["--flag"], files, cwd=tmp_path
         )
     )
-    seen = [line for out in outputs for line in out.stdout.split() if line != "--flag"]
-    assert sorted(seen) == sorted(files)
-    assert all(out.stdout.startswith("--flag") for out in outputs)
+    seen = [line for out in outputs for line in out.stdout.split() if line not in ("--flag", "--")]
+    assert sorted(seen) == sorted(f"./{name}" for name in files)
+    assert all(out.stdout.startswith("--flag\n--\n") for out in outputs)
     assert len(outputs) >= 2
 
 
@@ -63,7 +63,22 @@ def test_a_few_hundred_files_go_to_one_process(tmp_path: Path) -> None:
         )
     )
     assert len(outputs) == 1
-    assert outputs[0].stdout.split() == files
+    assert outputs[0].stdout.split() == ["--", *(f"./{name}" for name in files)]
+
+
+@pytest.mark.parametrize(
+    "name", ["-x.py", "--exclude-files=.*", "@args.py", " lead.py", "a\nb.py", "-", "--"]
+)
+def test_a_file_name_is_never_an_option(tmp_path: Path, name: str) -> None:
+    script = tmp_path / "printargs"
+    script.write_text('#!/bin/sh\nfor a in "$@"; do printf "%s\\0" "$a"; done\n')
+    script.chmod(0o755)
+    outputs = asyncio.run(
+        ToolRunner({"printargs": str(script)}).run_batched(
+            "printargs", ["scan"], [name], cwd=tmp_path
+        )
+    )
+    assert outputs[0].stdout.split("\0")[:-1] == ["scan", "--", f"./{name}"]
 
 
 @pytest.mark.parametrize(("processes", "overlap"), [(1, False), (None, True)])

@@ -361,10 +361,11 @@ def test_plain_diff_u_output_is_read_too(tmp_path: Path) -> None:
 
 def test_hand_written_quoted_names_with_every_escape() -> None:
     quoted = b'"b/t\\tb\\\\c\\"d\\303\\251\\8"'
+    other = quoted[:-1] + b'x"'
     raw = (
         b"diff --git " + quoted.replace(b'"b/', b'"a/') + b" " + quoted + b"\n"
         b"new file mode 100644\n--- /dev/null\n+++ " + quoted + b"\n@@ -0,0 +1 @@\n+x\n"
-        b"diff --git " + quoted.replace(b'"b/', b'"a/') + b" " + quoted + b"\n"
+        b"diff --git " + other.replace(b'"b/', b'"a/') + b" " + other + b"\n"
         b"old mode 100644\nnew mode 100755\n"
     )
 
@@ -372,7 +373,7 @@ def test_hand_written_quoted_names_with_every_escape() -> None:
 
     assert [(f.path, f.status, f.mode_only) for f in files] == [
         ('t\tb\\c"d\u00e98', FileStatus.ADDED, False),
-        ('t\tb\\c"d\u00e98', FileStatus.MODIFIED, True),
+        ('t\tb\\c"d\u00e98x', FileStatus.MODIFIED, True),
     ]
 
 

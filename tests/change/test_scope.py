@@ -8,8 +8,10 @@ import pytest
 
 from baton.change.model import ChangedFile, ChangeSet, SkippedFile
 from baton.change.parse import parse_diff
-from baton.change.scope import language_of, select_files
+from baton.change.revision import WORKING_TREE
+from baton.change.scope import Scope, language_of, select_files, trusted_attributes
 from baton.change.source import git_diff
+from baton.change.workspace import build_workspace
 from baton.errors import UsageError
 from tests.fakes.repos import GitRepo
 
@@ -19,15 +21,37 @@ def change_of(repo: GitRepo, base: str) -> ChangeSet:
     return parse_diff(raw, root=str(repo.path), base=base_sha, head=head_sha)
 
 
+def scope_of(
+    change: ChangeSet, exclude: tuple[str, ...] = (), max_file_bytes: int = 1_000_000
+) -> Scope:
+    """The scope as a review finds it: files from the change's head (else the working tree),
+    attributes from its base commit (else the working tree)."""
+    root = Path(change.root)
+    workspace = build_workspace(
+        change, root.parent / f"{root.name}-workspace", max_file_bytes=max_file_bytes
+    )
+    paths = [f.path for f in change.files]
+    attributes = trusted_attributes(root, change.base or WORKING_TREE, paths)
+    scope = select_files(
+        change,
+        workspace,
+        exclude=exclude,
+        max_file_bytes=max_file_bytes,
+        attributes=attributes,
+    )
+    reviewed = [f.path for f in scope.selected]
+    not_reviewed = [s.path for s in scope.skipped]
+    assert sorted(reviewed + not_reviewed) == sorted(f.path for f in change.files)
+    assert not set(reviewed) & set(not_reviewed)
+    assert {f.path for f in scope.secrets_only} <= set(not_reviewed)
+    return scope
+
+
 def split(
     change: ChangeSet, exclude: tuple[str, ...] = (), max_file_bytes: int = 1_000_000
 ) -> tuple[list[ChangedFile], list[SkippedFile]]:
-    selected, skipped = select_files(change, exclude=exclude, max_file_bytes=max_file_bytes)
-    reviewed = [f.path for f in selected]
-    not_reviewed = [s.path for s in skipped]
-    assert sorted(reviewed + not_reviewed) == sorted(f.path for f in change.files)
-    assert not set(reviewed) & set(not_reviewed)
-    return selected, skipped
+    scope = scope_of(change, exclude, max_file_bytes)
+    return scope.selected, scope.skipped
 
 
 def reasons(skipped: list[SkippedFile]) -> dict[str, str]:
@@ -56,15 +80,14 @@ def test_every_skip_reason_and_each_file_in_exactly_one_list(repo: GitRepo) -> N
     repo.write("web/node_modules/pkg/z.js", "z\n")
     repo.write("big.py", "#" * 2000 + "\n")
     repo.write("removed_later.py", "x = 1\n")
-    repo.write("link.py", "x = 1\n")
-    repo.commit("change")
-    (repo.path / "removed_later.py").unlink()
-    (repo.path / "link.py").unlink()
     (repo.path / "link.py").symlink_to("src/app.py")
+    repo.commit("change")
+    (repo.path / "removed_later.py").unlink()  # the commit is reviewed, not the working tree
 
-    selected, skipped = split(change_of(repo, base), ("docs/**",), max_file_bytes=1000)
+    scope = scope_of(change_of(repo, base), ("docs/**",), max_file_bytes=1000)
+    selected, skipped = scope.selected, scope.skipped
 
-    assert [f.path for f in selected] == ["src/app.py", "src/late_marker.py"]
+    assert [f.path for f in selected] == ["removed_later.py", "src/app.py", "src/late_marker.py"]
     assert reasons(skipped) == {
         "a/third_party/y.py": "vendored",
         "big.py": "too large (2001 bytes)",
@@ -76,13 +99,16 @@ def test_every_skip_reason_and_each_file_in_exactly_one_list(repo: GitRepo) -> N
         "logo.png": "binary",
         "poetry.lock": "generated",
         "proto/msg_pb2.py": "generated",
-        "removed_later.py": "missing from checkout",
         "run.sh": "mode change only",
         "vendor/lib/x.py": "vendored",
         "web/app.js.map": "generated",
         "web/app.min.js": "generated",
         "web/node_modules/pkg/z.js": "vendored",
     }
+    assert not any(s.unreviewable for s in skipped)
+    assert sorted(f.path for f in scope.secrets_only) == sorted(
+        set(reasons(skipped)) - {"docs/guide/intro.py", "gone.py", "run.sh"}
+    )
 
 
 def test_exclude_globs_have_gitignore_meaning(repo: GitRepo) -> None:
@@ -122,8 +148,7 @@ def test_an_invalid_exclude_glob_is_a_usage_error(repo: GitRepo) -> None:
         split(change_of(repo, base), ("!",))
 
 
-def test_gitattributes_mark_generated_and_vendored_and_can_unmark(repo: GitRepo) -> None:
-    base = repo.commit("empty")
+def test_base_gitattributes_mark_generated_and_vendored_and_can_unmark(repo: GitRepo) -> None:
     repo.write(
         ".gitattributes",
         "schema/*.py linguist-generated\n"
@@ -131,19 +156,44 @@ def test_gitattributes_mark_generated_and_vendored_and_can_unmark(repo: GitRepo)
         "uv.lock -linguist-generated\n"
         "vendor/ours/** linguist-vendored=false\n",
     )
-    for path in ("schema/model.py", "ext/lib.py", "uv.lock", "vendor/ours/mod.py", "app.py"):
+    repo.write("nested/.gitattributes", "*.py linguist-generated\n")
+    base = repo.commit("attributes")
+    for path in (
+        "schema/model.py",
+        "ext/lib.py",
+        "uv.lock",
+        "vendor/ours/mod.py",
+        "app.py",
+        "nested/gen.py",
+    ):
         repo.write(path, "x = 1\n")
     repo.commit("files")
 
     selected, skipped = split(change_of(repo, base))
 
-    assert sorted(f.path for f in selected) == [
-        ".gitattributes",
-        "app.py",
-        "uv.lock",
-        "vendor/ours/mod.py",
-    ]
-    assert reasons(skipped) == {"schema/model.py": "generated", "ext/lib.py": "vendored"}
+    assert sorted(f.path for f in selected) == ["app.py", "uv.lock", "vendor/ours/mod.py"]
+    assert reasons(skipped) == {
+        "schema/model.py": "generated",
+        "ext/lib.py": "vendored",
+        "nested/gen.py": "generated",
+    }
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    ["* linguist-generated\n", "* linguist-vendored\n", "*.py -diff\n", "*.py binary\n"],
+)
+def test_the_changes_own_gitattributes_skip_nothing(repo: GitRepo, attributes: str) -> None:
+    repo.write("README.md", "x\n")
+    base = repo.commit("base")
+    repo.write(".gitattributes", attributes)
+    repo.write("app.py", "x = 1\n")
+    repo.commit("files")
+
+    selected, skipped = split(change_of(repo, base))
+
+    assert sorted(f.path for f in selected) == [".gitattributes", "app.py"]
+    assert skipped == []
 
 
 def test_files_of_a_diff_are_looked_for_under_its_root(repo: GitRepo, tmp_path: Path) -> None:
@@ -155,13 +205,27 @@ def test_files_of_a_diff_are_looked_for_under_its_root(repo: GitRepo, tmp_path: 
     elsewhere = tmp_path / "elsewhere"
     (elsewhere / "pkg" / "data").mkdir(parents=True)
 
-    selected, skipped = split(parse_diff(raw, root=str(elsewhere)))
+    scope = scope_of(parse_diff(raw, root=str(elsewhere)))
 
-    assert selected == []
-    assert reasons(skipped) == {
-        "pkg/mod.py": "missing from checkout",
+    assert scope.selected == []
+    assert reasons(scope.skipped) == {
+        "pkg/mod.py": "missing from the reviewed revision",
         "pkg/data": "not a regular file",
     }
+    assert [s.path for s in scope.skipped if s.unreviewable] == ["pkg/mod.py"]
+    assert scope.secrets_only == []
+
+
+def test_a_diff_that_does_not_match_the_checkout_cannot_be_reviewed(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("import os\nos.system(input())\n")
+    diff = b"--- a/app.py\n+++ b/app.py\n@@ -0,0 +1,1 @@\n+x = 1\n"
+
+    scope = scope_of(parse_diff(diff, root=str(tmp_path)))
+
+    assert scope.selected == []
+    assert [(s.path, s.reason, s.unreviewable) for s in scope.skipped] == [
+        ("app.py", "the diff does not match the file (line 1)", True)
+    ]
 
 
 def test_size_limit_is_inclusive(repo: GitRepo) -> None:
@@ -176,8 +240,8 @@ def test_size_limit_is_inclusive(repo: GitRepo) -> None:
     assert reasons(skipped) == {"over.py": "too large (101 bytes)"}
 
 
-def test_nothing_changed_selects_nothing() -> None:
-    assert select_files(ChangeSet(root="."), exclude=("*.md",), max_file_bytes=1) == ([], [])
+def test_nothing_changed_selects_nothing(tmp_path: Path) -> None:
+    assert scope_of(ChangeSet(root=str(tmp_path)), ("*.md",), 1) == Scope()
 
 
 @pytest.mark.parametrize(

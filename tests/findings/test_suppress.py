@@ -24,11 +24,13 @@ def make(lines: dict[int, str], added: set[int] | None = None, path: str = "a.py
     return ChangeSet(root=".", files=(file,))
 
 
-def finding(line: int, rule: str, end_line: int | None = None) -> Finding:
+def finding(
+    line: int, rule: str, end_line: int | None = None, severity: Severity = Severity.HIGH
+) -> Finding:
     return Finding(
         agent="security",
         rule_id=rule,
-        severity=Severity.HIGH,
+        severity=severity,
         path="a.py",
         line=line,
         end_line=end_line,
@@ -89,34 +91,71 @@ def test_two_markers_on_one_line_keep_their_own_reasons() -> None:
     assert suppressed_rules(line) == {"B602"}
 
 
-def test_suppressed_by_id_and_by_alias_with_the_reason_reported() -> None:
+def test_suppressed_by_exact_rule_only_with_the_reason_reported() -> None:
     change = make(
         {
             1: "run(x, shell=True)  # baton: ignore[B602] command is a constant list",
-            2: 'p = "x"  # baton: ignore[S105] -- placeholder, not a password',
+            2: 'p = "x"  # baton: ignore[S105] -- an alias does not count',
             3: "eval(x)  # baton: ignore[B602] wrong rule for this line",
+            4: 'k = "AKIA..."  # baton: ignore[B105] silences bandit, not detect-secrets',
+            5: 'k = "AKIA..."  # baton: ignore[secret-keyword] not the AWS key rule',
         }
     )
     kept, silenced = apply_suppressions(
-        [finding(1, "B602"), finding(2, "B105"), finding(3, "B307")], change
+        [
+            finding(1, "B602"),
+            finding(2, "B105"),
+            finding(3, "B307"),
+            finding(4, "B105"),
+            finding(4, "secret-aws-access-key"),
+            finding(5, "secret-aws-access-key"),
+        ],
+        change,
+        Severity.HIGH,
     )
-    assert [f.line for f in kept] == [3]
+    assert [(f.line, f.rule_id) for f in kept] == [
+        (2, "B105"),
+        (3, "B307"),
+        (4, "secret-aws-access-key"),
+        (5, "secret-aws-access-key"),
+    ]
     assert [(s.finding.line, s.reason, s.justification) for s in silenced] == [
         (1, "baton: ignore[B602]", "command is a constant list"),
-        (2, "baton: ignore[S105]", "placeholder, not a password"),
+        (4, "baton: ignore[B105]", "silences bandit, not detect-secrets"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("limit", "silenced_up_to"),
+    [
+        (Severity.HIGH, Severity.HIGH),
+        (Severity.MEDIUM, Severity.MEDIUM),
+        (Severity.CRITICAL, Severity.CRITICAL),
+        (None, None),
+    ],
+)
+def test_a_marker_silences_nothing_above_the_limit(
+    limit: Severity | None, silenced_up_to: Severity | None
+) -> None:
+    change = make({1: "run(x)  # baton: ignore[R1] reviewed by the team"})
+    findings = [finding(1, "R1", severity=s) for s in Severity.ordered()]
+    kept, silenced = apply_suppressions(findings, change, limit)
+    expected = {s for s in Severity.ordered() if silenced_up_to and silenced_up_to.at_least(s)}
+    assert {s.finding.severity for s in silenced} == expected
+    assert {f.severity for f in kept} == set(Severity.ordered()) - expected
+    assert all("does not silence it" in f.message for f in kept)
 
 
 def test_marker_without_a_reason_suppresses_nothing() -> None:
     change = make({1: "run(x, shell=True)  # baton: ignore[B602]"})
-    kept, silenced = apply_suppressions([finding(1, "B602")], change)
+    kept, silenced = apply_suppressions([finding(1, "B602")], change, Severity.HIGH)
     assert [f.rule_id for f in kept] == ["B602"]
     assert silenced == []
 
 
 def test_marker_on_the_last_line_of_a_finding_suppresses_it() -> None:
     change = make({4: "run(", 5: "  x, shell=True)  // baton: ignore[B602] vetted by security"})
-    kept, silenced = apply_suppressions([finding(4, "B602", end_line=5)], change)
+    kept, silenced = apply_suppressions([finding(4, "B602", end_line=5)], change, Severity.HIGH)
     assert kept == []
     assert [s.justification for s in silenced] == ["vetted by security"]
 
@@ -170,7 +209,7 @@ def test_a_marker_cannot_silence_the_finding_about_itself() -> None:
     line = "run(c)  # baton: ignore[B602, baton-suppression-added] hide the trail"
     change = make({1: line})
     notes = suppression_findings(change)
-    kept, silenced = apply_suppressions([*notes, finding(1, "B602")], change)
+    kept, silenced = apply_suppressions([*notes, finding(1, "B602")], change, Severity.HIGH)
     assert [f.rule_id for f in kept] == ["baton-suppression-added"]
     assert [s.finding.rule_id for s in silenced] == ["B602"]
 

@@ -95,7 +95,11 @@ def test_severity_overrides_and_agent_ignores_shape_the_gate(repo: GitRepo) -> N
     assert by_rule[("F401", "app/u.py")]["severity"] == "INFO"
     assert ("B602", "scripts/deploy.py") not in by_rule
     security = next(a for a in report["agents"] if a["name"] == "security")
-    assert {"path": "scripts/deploy.py", "reason": "agents.security.ignore"} in security["skipped"]
+    assert {
+        "path": "scripts/deploy.py",
+        "reason": "agents.security.ignore",
+        "unreviewable": False,
+    } in security["skipped"]
     assert "reported as CRITICAL" in done.stdout
 
 
@@ -115,6 +119,14 @@ def test_agents_selection_keeps_the_phase_order(repo: GitRepo) -> None:
         ("[agents.license]\nretries = 1\n", "agents.license: not an agent baton knows"),
         ('[agents.security]\nprompt = "x"\n', "prompt of a built-in agent cannot be replaced"),
         ('[agents.license]\nprompt = "x"\nengine = "builtin"\n', "has no built-in engine"),
+        ("phases = []\n", "no agent to run"),
+        ("phases = [[], []]\n", "no agent to run"),
+        (
+            "[agents.security]\nenabled = false\n[agents.quality]\nenabled = false\n"
+            "[agents.coverage]\nenabled = false\n",
+            "no agent to run",
+        ),
+        ('[agents.claude-security]\nprompt = "x"\n', "name claude-security is reserved"),
     ],
 )
 def test_pipeline_config_errors_exit_2_in_one_line(repo: GitRepo, config: str, needle: str) -> None:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from baton.agents.limits import RunLimits
 from baton.change.model import ChangedFile, ChangeSet, SkippedFile
+from baton.change.workspace import Workspace
 from baton.findings.model import Finding
 from baton.findings.revise import Revision
 
@@ -63,16 +64,26 @@ class Handoff:
     findings: tuple[Finding, ...]
     summary: str
     folder: Path
+    locked_agents: frozenset[str] = frozenset()
+    """Agents whose findings a later agent may not revise (the deterministic ones)."""
 
 
 @dataclass(frozen=True)
 class AgentContext:
-    """Everything an agent may look at. `files` is already narrowed to what it accepts."""
+    """Everything an agent may look at. `files` is already narrowed to what it accepts.
+
+    `workspace` holds the reviewed revision's bytes of the changed files (what tools read);
+    `root` is the checkout (coverage reports and other files of the job live there).
+    """
 
     change: ChangeSet
     files: tuple[ChangedFile, ...]
     settings: Settings
     tools: ToolRunner
+    workspace: Workspace
+    secrets_only: tuple[ChangedFile, ...] = ()
+    """Files skipped for their kind (binary, generated, …), given to agents that scan every
+    file for secrets."""
     limits: RunLimits = field(default_factory=RunLimits)
     handoff: Handoff | None = None
     """Set for agents in the second and later phases."""
@@ -121,6 +132,11 @@ class Agent(Protocol):
     @property
     def keeps_outside_findings(self) -> bool:
         """Whether its findings off the changed lines are kept (marked, never blocking)."""
+        ...
+
+    @property
+    def scans_skipped_files(self) -> bool:
+        """Whether it also gets the files skipped for their kind (`secrets_only`)."""
         ...
 
     def accepts(self, file: ChangedFile) -> str | None:

@@ -2,10 +2,15 @@
 
 `phases` (default: baton's three agents and the repository's defined agents at once, then
 the synthesizer when a model is available) lists names per phase; `only` (`--agents`)
-narrows it. `engine = auto` (the default) picks Claude when a model credential is set and
-claude-agent-sdk is installed, the built-in agent otherwise; `claude` and `builtin` force
-one. An agent that needs a model when none is available is skipped with that reason; the
-choice is said in the log, and every agent's engine is shown in the comment.
+narrows it. A pipeline with no agent at all is a usage error.
+
+The built-in agents are the floor: `security`, `quality` and `coverage` always run their
+deterministic tools. The engine only decides whether a Claude agent reviews beside each of
+them (`claude-security`, …, in the same phase): `auto` (the default) adds it when a model
+credential is set and claude-agent-sdk is installed, `claude` requires it, `builtin` leaves
+it out. A model's findings add to the tools' findings; they never replace them. An agent
+that needs a model when none is available is skipped with that reason; the choice is said
+in the log, and every agent's engine is shown in the comment.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Callable, Mapping
 
+from baton.agent_config import Engine
 from baton.agents import REGISTRY
 from baton.agents.base import Agent, AgentContext, AgentOutput
 from baton.agents.claude.agent import ClaudeAgent
@@ -21,7 +27,7 @@ from baton.agents.claude.synthesizer import SynthesizerAgent
 from baton.agents.specs import SYNTHESIZER, AgentSpec, default_phases
 from baton.change.model import ChangedFile
 from baton.errors import AgentSkipped, UsageError
-from baton.settings import Engine, Settings
+from baton.settings import MODEL_LAYER, Settings
 
 INSTALL_HINT = "pip install 'baton-review[claude]'"
 NO_MODEL = "needs a model credential (ANTHROPIC_API_KEY or another; see README)"
@@ -37,6 +43,7 @@ class Unavailable:
     engine = "claude"
     keeps_outside_findings = False
     fails_open = False
+    scans_skipped_files = False
 
     def __init__(self, spec: AgentSpec, reason: str) -> None:
         self.name = spec.name
@@ -64,7 +71,11 @@ def plan_phases(
     notes: set[str] = set()
     phases: list[list[Agent]] = []
     for phase in names:
-        agents = [_agent(specs[name], settings, credential, installed, notes) for name in phase]
+        agents = [
+            agent
+            for name in phase
+            for agent in _agents(specs[name], settings, credential, installed, notes)
+        ]
         phases.append(agents)
     for note in sorted(notes):
         say(note)
@@ -100,36 +111,46 @@ def phase_names(
         missing = [name for name in settings.only if name not in seen]
         phases = [phases[0] + missing, *phases[1:]] if phases else [missing]
     enabled = [[name for name in phase if specs[name].enabled] for phase in phases]
-    return [phase for phase in enabled if phase]
+    chosen = [phase for phase in enabled if phase]
+    if not chosen:
+        raise UsageError(
+            "no agent to run: phases, --agents and enabled leave none "
+            f"(known: {', '.join(sorted(specs))})"
+        )
+    return chosen
 
 
-def _agent(
+def _agents(
     spec: AgentSpec,
     settings: Settings,
     credential: str | None,
     installed: bool,
     notes: set[str],
-) -> Agent:
+) -> list[Agent]:
+    """The agents one name stands for: a built-in agent and, on Claude, its model reviewer."""
     engine = settings.engine_for(spec.name)
+    floor: list[Agent] = [REGISTRY[spec.name]] if spec.has_builtin_engine else []
     if engine is Engine.AUTO:
         if credential is not None and installed:
             engine = Engine.CLAUDE
-            notes.add(f"engine auto: claude ({credential} is set)")
-        elif spec.has_builtin_engine:
-            engine = Engine.BUILTIN
+            notes.add(f"engine auto: claude beside the built-in agents ({credential} is set)")
+        elif floor:
             why = "no model credential" if credential is None else f"no {INSTALL_HINT}"
-            notes.add(f"engine auto: builtin ({why})")
+            notes.add(f"engine auto: built-in agents only ({why})")
+            return floor
         else:
             why = NO_MODEL if credential is None else f"needs {INSTALL_HINT}"
-            return Unavailable(spec, why)
+            return [Unavailable(spec, why)]
     if engine is Engine.BUILTIN:
-        if not spec.has_builtin_engine:
+        if not floor:
             raise UsageError(f"agent {spec.name} has no built-in engine; use engine = claude")
-        return REGISTRY[spec.name]
+        return floor
     _check_claude_usable(spec.name, credential, installed)
     if spec.name == SYNTHESIZER:
-        return SynthesizerAgent()
-    return ClaudeAgent(spec.role)
+        return [SynthesizerAgent()]
+    if floor:
+        return [*floor, ClaudeAgent(spec.role, name=f"{MODEL_LAYER}{spec.name}")]
+    return [ClaudeAgent(spec.role)]
 
 
 def _check_claude_usable(name: str, credential: str | None, installed: bool) -> None:

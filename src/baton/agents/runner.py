@@ -27,6 +27,8 @@ from baton.agents.builtin.common import files_phrase
 from baton.agents.limits import RunLimits
 from baton.agents.tools import ToolRunner
 from baton.change.model import ChangedFile, ChangeSet, SkippedFile
+from baton.change.scope import Scope
+from baton.change.workspace import Workspace
 from baton.errors import AgentError, AgentSkipped
 from baton.findings.model import Finding
 from baton.findings.revise import Revision
@@ -48,7 +50,8 @@ class AgentRun:
 async def run_agents(
     agents: Sequence[Agent],
     change: ChangeSet,
-    files: Sequence[ChangedFile],
+    scope: Scope,
+    workspace: Workspace,
     settings: Settings,
     tools: ToolRunner,
     progress: Progress,
@@ -57,17 +60,18 @@ async def run_agents(
     phase: int = 1,
     handoff: Handoff | None = None,
 ) -> list[AgentRun]:
-    """Run all agents at once over `files` (already scoped); results keep the given order."""
+    """Run all agents at once over the scoped files; results keep the given order."""
     shared = limits or RunLimits(settings.max_budget_usd, settings.max_concurrency)
-    common = _Common(change, settings, tools, progress, shared, phase, handoff)
+    common = _Common(change, workspace, settings, tools, progress, shared, phase, handoff)
     async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(_run_one(agent, files, common)) for agent in agents]
+        tasks = [group.create_task(_run_one(agent, scope, common)) for agent in agents]
     return [task.result() for task in tasks]
 
 
 @dataclass(frozen=True)
 class _Common:
     change: ChangeSet
+    workspace: Workspace
     settings: Settings
     tools: ToolRunner
     progress: Progress
@@ -76,9 +80,12 @@ class _Common:
     handoff: Handoff | None
 
 
-async def _run_one(agent: Agent, files: Sequence[ChangedFile], common: _Common) -> AgentRun:
+async def _run_one(agent: Agent, scope: Scope, common: _Common) -> AgentRun:
     settings, progress = common.settings, common.progress
-    accepted, skipped = _files_for(agent, files, settings)
+    accepted, skipped = _files_for(agent, scope.selected, settings)
+    extra: list[ChangedFile] = []
+    if agent.scans_skipped_files:
+        extra, _ = _files_for(agent, scope.secrets_only, settings)
     base = {
         "name": agent.name,
         "engine": agent.engine,
@@ -86,7 +93,7 @@ async def _run_one(agent: Agent, files: Sequence[ChangedFile], common: _Common) 
         "phase": common.phase,
         "fails_open": agent.fails_open,
     }
-    if not accepted:
+    if not accepted and not extra:
         progress(f"{agent.name}: skipped (no files for this agent)")
         result = AgentResult(
             **base,
@@ -103,10 +110,14 @@ async def _run_one(agent: Agent, files: Sequence[ChangedFile], common: _Common) 
         files=tuple(accepted),
         settings=settings,
         tools=common.tools,
+        workspace=common.workspace,
+        secrets_only=tuple(extra),
         limits=common.limits,
         handoff=common.handoff,
     )
-    progress(f"{agent.name}: started on {files_phrase(len(accepted))} ({agent.engine})")
+    progress(
+        f"{agent.name}: started on {files_phrase(len(accepted) + len(extra))} ({agent.engine})"
+    )
     started = time.monotonic()
     retries = settings.retries_for(agent.name)
     attempts = 0

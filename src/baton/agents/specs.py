@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from baton.agent_config import AgentConfig
 from baton.agents.claude.roles import READ_ONLY_TOOLS, ROLES, Role
 from baton.agents.claude.subagents import Subagent, parse_subagent
 from baton.agents.claude.synthesizer import ROLE as SYNTHESIZER_ROLE
 from baton.errors import UsageError
 from baton.repo_config import RepoConfig
-from baton.settings import AgentConfig, Settings
+from baton.settings import MODEL_LAYER, Settings
 
 BUILTIN_AGENTS = ("security", "quality", "coverage")
 SYNTHESIZER = "synthesizer"
@@ -63,6 +64,7 @@ def agent_specs(settings: Settings, config: RepoConfig) -> dict[str, AgentSpec]:
     for name in sorted(set(files) | set(settings.agents)):
         if name in specs:
             continue
+        _check_not_reserved(name)
         table = settings.options_for(name)
         sub = files.get(name)
         prompt = _prompt(name, table, config) or (sub.prompt if sub else None)
@@ -85,6 +87,15 @@ def agent_specs(settings: Settings, config: RepoConfig) -> dict[str, AgentSpec]:
             enabled=table.enabled,
         )
     return specs
+
+
+def _check_not_reserved(name: str) -> None:
+    role = name.removeprefix(MODEL_LAYER)
+    if role != name and role in BUILTIN_AGENTS:
+        raise UsageError(
+            f"agents.{name}: the name {name} is reserved for the Claude agent that reviews "
+            f"beside {role}; configure it in [agents.{role}]"
+        )
 
 
 def effective_tools(

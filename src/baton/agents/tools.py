@@ -88,7 +88,10 @@ class ToolRunner:
         ok_codes: Iterable[int] = (0,),
         processes: int | None = None,
     ) -> list[ToolOutput]:
-        """Run `tool args FILE…` over `files` in batches, at most `processes` at once.
+        """Run `tool args -- ./FILE…` over `files` in batches, at most `processes` at once.
+
+        Each file is passed after `--` and as `./PATH`, so no file name (`-x.py`,
+        `--exclude-files=.*`, `@args`) can ever be read as an option or an argument file.
 
         `processes` defaults to the runner's parallelism; pass 1 for a tool that already
         spreads its work over every CPU itself (detect-secrets, ruff), where more processes
@@ -104,7 +107,8 @@ class ToolRunner:
 
         async def one(batch: Sequence[str]) -> ToolOutput:
             async with limit:
-                return await self.run(tool, [*args, *batch], cwd=cwd, ok_codes=codes)
+                named = [f"./{path}" for path in batch]
+                return await self.run(tool, [*args, "--", *named], cwd=cwd, ok_codes=codes)
 
         async with tool_group() as group:
             tasks = [group.create_task(one(batch)) for batch in batches]

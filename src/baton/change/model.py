@@ -109,3 +109,7 @@ class SkippedFile(BaseModel):
 
     path: str
     reason: str
+    unreviewable: bool = Field(
+        default=False,
+        description="It could not be read as the diff shows it: the review is incomplete.",
+    )

@@ -11,6 +11,12 @@ numbering is unaffected. A file whose name is not valid UTF-8 cannot be found un
 afterwards. Prefixes `a/`, `b/` (and git's mnemonic `c/ i/ o/ w/`, `1/ 2/`) are removed.
 
 A diff without `diff --git` headers (plain `diff -u` output) is parsed by unidiff alone.
+
+A diff may come from anyone (`--diff FILE`), so its names and counts are checked: a path that
+is absolute, has a `..` or `.git` part, or is empty is a `UsageError` (nothing outside the
+repository is ever read); so is a `+` line past the count its hunk header gives, which unidiff
+would silently drop. Two files whose names decode to the same text cannot be told apart:
+`IncompleteReviewError`.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from unidiff.patch import Hunk as UnidiffHunk
 from unidiff.patch import PatchSet
 
 from baton.change.model import ChangedFile, ChangeSet, FileStatus, Hunk
-from baton.errors import UsageError
+from baton.errors import IncompleteReviewError, UsageError
 
 _NAME_TAGS = ("rename from ", "rename to ", "copy from ", "copy to ")
 _FLAG_TAGS = ("new file mode ", "deleted file mode ", "old mode ", "new mode ")
@@ -33,6 +39,7 @@ _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.DOTALL)
 _ESCAPES = {b"a": b"\a", b"b": b"\b", b"t": b"\t", b"n": b"\n", b"v": b"\v", b"f": b"\f"}
 _ESCAPES |= {b"r": b"\r", b'"': b'"', b"\\": b"\\"}
+_HUNK_HEADER = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 
 
 def parse_diff(
@@ -48,7 +55,21 @@ def parse_diff(
         files = _plain_files(text)
     else:
         files = []
+    _check_unique(files)
     return ChangeSet(root=root, base=base, head=head, files=tuple(files))
+
+
+def _check_unique(files: list[ChangedFile]) -> None:
+    seen: set[str] = set()
+    for file in files:
+        if file.status is FileStatus.DELETED:
+            continue
+        if file.path in seen:
+            raise IncompleteReviewError(
+                f"two files of the change are named {file.path!r} once their names are read "
+                "as UTF-8; baton cannot tell them apart"
+            )
+        seen.add(file.path)
 
 
 def _git_file(section: str) -> ChangedFile:
@@ -107,8 +128,10 @@ def _plain_files(text: str) -> list[ChangedFile]:
 
     Such diffs know no renames: old and new names differ only by their top directory.
     """
+    lines = _split_lines(text)
+    _check_counts(lines, "the diff", headers=True)
     try:
-        patch = PatchSet(_split_lines(text))
+        patch = PatchSet(lines)
     except UnidiffParseError as err:
         raise UsageError(f"the diff is malformed: {err}".strip()) from None
     if not patch:
@@ -130,6 +153,7 @@ def _plain_files(text: str) -> list[ChangedFile]:
 
 def _hunks(body: list[str], name: str) -> list[UnidiffHunk]:
     """The hunks of one file, parsed by unidiff under a placeholder file header."""
+    _check_counts(body, f"the diff of {name}")
     try:
         patch = PatchSet(["--- a/_\n", "+++ b/_\n", *body])
     except UnidiffParseError as err:
@@ -137,6 +161,34 @@ def _hunks(body: list[str], name: str) -> list[UnidiffHunk]:
     if len(patch) != 1:
         raise UsageError(f"the diff of {name} is malformed: a file header inside its hunks")
     return list(patch[0])
+
+
+def _check_counts(lines: list[str], what: str, *, headers: bool = False) -> None:
+    """A `+` line after its hunk's counted lines would be dropped unread: refuse the diff.
+
+    `headers`: the lines may hold further `--- `/`+++ ` file headers (a plain diff).
+    """
+    old = new = 0
+    previous = ""
+    for line in lines:
+        header = _HUNK_HEADER.match(line)
+        if header is not None:
+            old = int(header.group(1) or 1)
+            new = int(header.group(2) or 1)
+        elif old > 0 or new > 0:
+            kind = line[:1]
+            old -= kind in (" ", "-", "\n", "\r")
+            new -= kind in (" ", "+", "\n", "\r")
+        elif line.startswith("+") and not (headers and _is_file_header(previous, line)):
+            raise UsageError(
+                f"{what} is malformed: an added line past the count of its hunk header "
+                f"({line[:60].rstrip()!r})"
+            )
+        previous = line
+
+
+def _is_file_header(previous: str, line: str) -> bool:
+    return line.startswith("+++ ") and previous.startswith("--- ")
 
 
 def _changed(
@@ -149,6 +201,9 @@ def _changed(
     mode_only: bool = False,
 ) -> ChangedFile:
     """Build the model from unidiff hunks: numbers of every line, text of new-side ones."""
+    _check_path(path)
+    if old_path is not None:
+        _check_path(old_path)
     lines: dict[int, str] = {}
     old_lines: dict[int, str] = {}
     added_all: list[int] = []
@@ -195,6 +250,14 @@ def _changed(
         added_lines=frozenset(added_all),
         old_lines=old_lines,
     )
+
+
+def _check_path(path: str) -> None:
+    """A path the diff names must stay inside the repository."""
+    parts = path.split("/")
+    escapes = path.startswith("/") or any(p in ("", ".", "..") for p in parts)
+    if escapes or any(p.lower() == ".git" for p in parts):
+        raise UsageError(f"the diff names a path outside the repository: {path!r}")
 
 
 def _text(value: str) -> str:

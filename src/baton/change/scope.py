@@ -1,27 +1,38 @@
 """Which changed files are reviewed, and a short stable reason for each one that is not.
 
-A file is skipped, first reason wins, when it is: deleted, binary, a mode change only,
-excluded by a gitignore-style glob of the `exclude` setting, vendored (a `vendor/`,
+A file is skipped, first reason wins, when it is: deleted, a mode change only, excluded by
+a gitignore-style glob of the `exclude` setting, not reviewable (absent from the reviewed
+revision, or its text disagrees with the diff), binary, vendored (a `vendor/`,
 `third_party/`, `node_modules/`, `.venv/` or `site-packages/` path part, or
-`linguist-vendored` in `.gitattributes`), generated (a lock file, `*_pb2.py`, `*.min.js`,
-`*.map`, `linguist-generated`, or `@generated` / `DO NOT EDIT` in its first lines), absent
-under the root, a symlink or other non-regular file, or bigger than `max_file_bytes`.
+`linguist-vendored`), generated (a lock file, `*_pb2.py`, `*.min.js`, `*.map`,
+`linguist-generated`, or `@generated` / `DO NOT EDIT` in its first lines), a symlink, a
+submodule or other non-regular file, or bigger than `max_file_bytes`.
 `linguist-generated=false` and `linguist-vendored=false` override the path rules, as on
-GitHub. `language_of` names the language of a path, for agents that review only one.
+GitHub. Attributes come from the trusted revision's `.gitattributes` (`trusted_attributes`),
+never from the change's own.
+
+Most of these reasons are in the hands of the change's author, so a file skipped for one of
+them is still scanned for secrets (`Scope.secrets_only`); only deleted, mode-only, excluded
+and unreviewable files are not. An unreviewable file makes the review incomplete.
+`language_of` names the language of a path, for agents that review only one.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import stat
 import subprocess
+import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from pathspec import GitIgnoreSpec
 
 from baton.change.model import ChangedFile, ChangeSet, FileStatus, SkippedFile
+from baton.change.revision import WORKING_TREE, EntryKind
+from baton.change.source import outside_work_tree
+from baton.change.workspace import Workspace
 from baton.errors import UsageError
 
 DELETED = "deleted"
@@ -29,8 +40,9 @@ BINARY = "binary"
 MODE_ONLY = "mode change only"
 GENERATED = "generated"
 VENDORED = "vendored"
-MISSING = "missing from checkout"
+MISSING = "missing from the reviewed revision"
 SYMLINK = "symlink"
+SUBMODULE = "submodule"
 NOT_A_FILE = "not a regular file"
 
 GENERATED_NAMES = frozenset(
@@ -102,56 +114,82 @@ def language_of(path: str) -> str | None:
     return _LANGUAGE_NAMES.get(pure.name) or _LANGUAGES.get(pure.suffix.lower())
 
 
+@dataclass(frozen=True)
+class Scope:
+    selected: list[ChangedFile] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    secrets_only: list[ChangedFile] = field(default_factory=list)
+    """Skipped files whose added lines are still scanned for secrets."""
+
+
 def select_files(
-    change: ChangeSet, *, exclude: Sequence[str], max_file_bytes: int
-) -> tuple[list[ChangedFile], list[SkippedFile]]:
+    change: ChangeSet,
+    workspace: Workspace,
+    *,
+    exclude: Sequence[str],
+    max_file_bytes: int,
+    attributes: Mapping[str, Mapping[str, bool]] | None = None,
+) -> Scope:
     """Split the change into the files to review and the skipped ones, keeping its order."""
     spec = path_globs(exclude)
-    root = Path(change.root)
-    attributes = _attributes(root, [f.path for f in change.files if f.status != FileStatus.DELETED])
-    selected: list[ChangedFile] = []
-    skipped: list[SkippedFile] = []
+    scope = Scope()
     for file in change.files:
-        reason = _reason(file, root, spec, attributes.get(file.path, {}), max_file_bytes)
+        trusted = _trusted_reason(file, spec, workspace)
+        reason = trusted or _reason(
+            file, workspace, (attributes or {}).get(file.path, {}), max_file_bytes
+        )
         if reason is None:
-            selected.append(file)
-        else:
-            skipped.append(SkippedFile(path=file.path, reason=reason))
-    return selected, skipped
+            scope.selected.append(file)
+            continue
+        unreviewable = file.path in workspace.mismatched or reason == MISSING
+        scope.skipped.append(SkippedFile(path=file.path, reason=reason, unreviewable=unreviewable))
+        if trusted is None and workspace.has_text(file.path):
+            scope.secrets_only.append(file)
+    return scope
 
 
-def _reason(
-    file: ChangedFile,
-    root: Path,
-    spec: GitIgnoreSpec | None,
-    attributes: Mapping[str, bool],
-    max_file_bytes: int,
+def _trusted_reason(
+    file: ChangedFile, spec: GitIgnoreSpec | None, workspace: Workspace
 ) -> str | None:
+    """Reasons the change's author cannot bring about: nothing of the file is scanned."""
     if file.status is FileStatus.DELETED:
         return DELETED
-    if file.binary:
-        return BINARY
     if file.mode_only:
         return MODE_ONLY
     if spec is not None:
         result = spec.check_file(file.path)
         if result.include and result.index is not None:
             return f"excluded by {getattr(spec.patterns[result.index], 'pattern', '?')}"
+    if file.path in workspace.mismatched:
+        return workspace.mismatched[file.path]
+    entry = workspace.entries.get(file.path)
+    if entry is None or entry.kind is EntryKind.MISSING:
+        return MISSING
+    return None
+
+
+def _reason(
+    file: ChangedFile,
+    workspace: Workspace,
+    attributes: Mapping[str, bool],
+    max_file_bytes: int,
+) -> str | None:
+    entry = workspace.entries[file.path]
+    if file.binary or file.path in workspace.binary:
+        return BINARY
     if attributes.get("linguist-vendored", _vendored_path(file.path)):
         return VENDORED
     if attributes.get("linguist-generated", _generated_name(file.path)):
         return GENERATED
-    try:
-        info = os.lstat(root / file.path)
-    except OSError:
-        return MISSING
-    if stat.S_ISLNK(info.st_mode):
+    if entry.kind is EntryKind.SYMLINK:
         return SYMLINK
-    if not stat.S_ISREG(info.st_mode):
+    if entry.kind is EntryKind.SUBMODULE:
+        return SUBMODULE
+    if entry.kind is not EntryKind.FILE:
         return NOT_A_FILE
-    if info.st_size > max_file_bytes:
-        return f"too large ({info.st_size} bytes)"
-    if "linguist-generated" not in attributes and _has_marker(root / file.path):
+    if entry.size > max_file_bytes:
+        return f"too large ({entry.size} bytes)"
+    if "linguist-generated" not in attributes and _has_marker(workspace.raw / file.path):
         return GENERATED
     return None
 
@@ -186,24 +224,30 @@ def path_globs(globs: Sequence[str], setting: str = "exclude") -> GitIgnoreSpec 
         raise UsageError(f"invalid {setting} glob: {err}") from None
 
 
-def _attributes(root: Path, paths: Sequence[str]) -> dict[str, dict[str, bool]]:
-    """`linguist-generated` / `linguist-vendored` per path, where `.gitattributes` sets them.
+def trusted_attributes(
+    root: Path, revision: str, paths: Sequence[str]
+) -> dict[str, dict[str, bool]]:
+    """`linguist-generated` / `linguist-vendored` per path, as the trusted revision sets them.
 
-    Empty when root is not in a git repository: attributes are a bonus, not a requirement.
+    `revision` is a commit (its `.gitattributes` files, read through a scratch index) or
+    `working tree`. Empty when the commit is not in the checkout or root is not a git
+    repository: attributes are a bonus, not a requirement.
     """
     if not paths or not root.is_dir():
         return {}
+    query = b"".join(os.fsencode(path) + b"\0" for path in paths)
+    args = ("check-attr", "-z", "--stdin", "linguist-generated", "linguist-vendored")
+    done: subprocess.CompletedProcess[bytes] | None
     try:
-        done = subprocess.run(
-            ["git", "check-attr", "-z", "--stdin", "linguist-generated", "linguist-vendored"],
-            cwd=root,
-            input=b"".join(os.fsencode(path) + b"\0" for path in paths),
-            capture_output=True,
-            check=False,
-        )
+        if revision == WORKING_TREE:
+            done = subprocess.run(
+                ["git", *args], cwd=root, input=query, capture_output=True, check=False
+            )
+        else:
+            done = _check_attr_at(root, revision, args, query)
     except OSError:
         return {}
-    if done.returncode != 0:
+    if done is None or done.returncode != 0:
         return {}
     found: dict[str, dict[str, bool]] = {}
     fields = done.stdout.split(b"\0")
@@ -214,3 +258,14 @@ def _attributes(root: Path, paths: Sequence[str]) -> dict[str, dict[str, bool]]:
         elif value in ("unset", "false"):
             found.setdefault(path, {})[attribute] = False
     return found
+
+
+def _check_attr_at(
+    root: Path, commit: str, args: tuple[str, ...], query: bytes
+) -> subprocess.CompletedProcess[bytes] | None:
+    """`git check-attr --cached` against an index holding `commit`'s tree, nothing else."""
+    with tempfile.TemporaryDirectory(prefix="baton-attr-") as scratch:
+        index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+        if outside_work_tree(root, "read-tree", commit, env=index).returncode != 0:
+            return None
+        return outside_work_tree(root, args[0], "--cached", *args[1:], env=index, stdin=query)

@@ -4,6 +4,11 @@ git runs as a subprocess with `-c` overrides, so user settings such as `diff.nop
 `diff.mnemonicPrefix`, `diff.relative`, `diff.submodule` or `color.ui=always` cannot change
 the diff that `change.parse` reads. Refs are resolved to commit SHAs before anything else
 runs, so a ref that looks like an option is never passed on.
+
+The diff itself is made outside the work tree (an empty folder as work tree and current
+directory), so no `.gitattributes` of the reviewed commit can steer it: a change that adds
+`*.py -diff` or `binary` does not turn its own files into "Binary files differ". Binary is
+decided by content alone, as git does without attributes.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -49,7 +55,7 @@ def find_repo_root(start: Path) -> Path:
     if not start.exists():
         raise UsageError(f"{start} does not exist")
     where = start if start.is_dir() else start.parent
-    done = _git(where, "rev-parse", "--show-toplevel")
+    done = run_git(where, "rev-parse", "--show-toplevel")
     if done.returncode != 0:
         reason = _first_line(done.stderr)
         if "not a git repository" in reason:
@@ -64,7 +70,7 @@ def default_base(repo: Path) -> str:
         if _resolve(repo, ref) is None:
             continue
         if ref == "origin/HEAD":
-            target = _git(repo, "symbolic-ref", "--short", "refs/remotes/origin/HEAD")
+            target = run_git(repo, "symbolic-ref", "--short", "refs/remotes/origin/HEAD")
             name = os.fsdecode(target.stdout).strip()
             return name if target.returncode == 0 and name else ref
         return ref
@@ -75,10 +81,10 @@ def merge_base(repo: Path, base: str, head: str = "HEAD") -> tuple[str, str]:
     """(SHA of `merge-base(base, head)`, SHA of `head`)."""
     base_sha = _commit(repo, base)
     head_sha = _commit(repo, head)
-    found = _git(repo, "merge-base", base_sha, head_sha)
+    found = run_git(repo, "merge-base", base_sha, head_sha)
     if found.returncode == 1 and not found.stdout.strip():
         hint = ""
-        shallow = _git(repo, "rev-parse", "--is-shallow-repository")
+        shallow = run_git(repo, "rev-parse", "--is-shallow-repository")
         if shallow.stdout.strip() == b"true":
             hint = " (the clone is shallow: fetch more history, e.g. git fetch --unshallow)"
         raise UsageError(f"{base} and {head} have no common ancestor{hint}")
@@ -90,10 +96,29 @@ def merge_base(repo: Path, base: str, head: str = "HEAD") -> tuple[str, str]:
 def git_diff(repo: Path, base: str, head: str = "HEAD") -> tuple[bytes, str, str]:
     """The diff of `merge-base(base, head)..head`, with that merge-base's SHA and head's SHA."""
     base_sha, head_sha = merge_base(repo, base, head)
-    done = _git(repo, "diff", *_DIFF_OPTIONS, base_sha, head_sha, "--")
+    done = outside_work_tree(repo, "diff", *_DIFF_OPTIONS, base_sha, head_sha, "--")
     if done.returncode != 0:
         raise IncompleteReviewError(f"git diff failed: {_first_line(done.stderr)}")
     return done.stdout, base_sha, head_sha
+
+
+def git_dir(repo: Path) -> Path:
+    """The repository's own git directory (`.git`, or a linked work tree's)."""
+    done = run_git(repo, "rev-parse", "--absolute-git-dir")
+    if done.returncode != 0:
+        raise IncompleteReviewError(f"git rev-parse failed: {_first_line(done.stderr)}")
+    return Path(os.fsdecode(done.stdout).rstrip("\n"))
+
+
+def outside_work_tree(
+    repo: Path, *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """git `args` on `repo`'s objects with an empty work tree: no in-tree attributes apply."""
+    where = git_dir(repo)
+    with tempfile.TemporaryDirectory(prefix="baton-git-") as empty:
+        return run_git(
+            Path(empty), f"--git-dir={where}", f"--work-tree={empty}", *args, env=env, stdin=stdin
+        )
 
 
 def read_diff_file(spec: str, stdin: BinaryIO) -> bytes:
@@ -115,7 +140,7 @@ def dirty_paths(repo: Path, paths: Iterable[str]) -> list[str]:
     dirty: set[str] = set()
     for at in range(0, len(wanted), _PATHS_PER_CALL):
         chunk = wanted[at : at + _PATHS_PER_CALL]
-        done = _git(
+        done = run_git(
             repo,
             "--literal-pathspecs",
             "status",
@@ -164,6 +189,14 @@ def load_change(
     return parse_diff(raw, root=str(root), base=base_sha, head=head_sha)
 
 
+def has_commit(repo: Path, commit: str) -> bool:
+    """Whether the checkout holds `commit` (a SHA or ref) as a commit object."""
+    try:
+        return _resolve(repo, commit) is not None
+    except (IncompleteReviewError, UsageError):
+        return False
+
+
 def head_commit(repo: Path) -> str | None:
     """The commit checked out in `repo`, None when there is none (an empty repository)."""
     try:
@@ -182,7 +215,9 @@ def _commit(repo: Path, ref: str) -> str:
 
 def _resolve(repo: Path, ref: str) -> str | None:
     """The commit SHA `ref` names, None when it names none."""
-    done = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    done = run_git(
+        repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"
+    )
     if done.returncode == 1 and not done.stderr.strip():
         return None
     if done.returncode != 0:
@@ -190,9 +225,18 @@ def _resolve(repo: Path, ref: str) -> str | None:
     return done.stdout.decode("ascii").strip()
 
 
-def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+def run_git(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(["git", *_CONFIG, *args], cwd=cwd, capture_output=True, check=False)
+        return subprocess.run(
+            ["git", *_CONFIG, *args],
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            check=False,
+            env=None if env is None else {**os.environ, **env},
+        )
     except FileNotFoundError as err:
         if err.filename == "git":
             raise IncompleteReviewError("git is not installed or not on PATH") from None

@@ -4,7 +4,9 @@ A revision names a finding by fingerprint and either confirms it, merges it into
 (a duplicate), downgrades it to a lower severity, or dismisses it — always with a written
 reason. Nothing is changed silently: every applied revision is kept for the report with the
 finding as it was. Revisions that cannot apply (unknown finding, a "downgrade" that is not
-lower, a second change to the same finding) are dropped and counted.
+lower, a second change to the same finding, a change to a locked finding) are dropped and
+counted. A finding is locked when a locked agent — a deterministic one — reported it or a
+duplicate of it: a model may merge its own finding into it, never lower or remove it.
 """
 
 from __future__ import annotations
@@ -50,7 +52,11 @@ class AppliedRevision(BaseModel):
 
 
 def apply_revisions(
-    findings: Sequence[Finding], revisions: Iterable[Revision], by: str
+    findings: Sequence[Finding],
+    revisions: Iterable[Revision],
+    by: str,
+    *,
+    locked: frozenset[str] = frozenset(),
 ) -> tuple[list[Finding], list[AppliedRevision], int]:
     """(findings after the revisions, what was applied, how many revisions were dropped)."""
     current = {f.fingerprint: f for f in findings}
@@ -60,7 +66,7 @@ def apply_revisions(
     dropped = 0
     for revision in revisions:
         finding = current.get(revision.finding)
-        if finding is None or revision.finding in touched:
+        if finding is None or revision.finding in touched or is_locked(finding, locked):
             dropped += 1
             continue
         record = _apply(revision, finding, current, by)
@@ -70,6 +76,12 @@ def apply_revisions(
         touched.add(revision.finding)
         applied.append(record)
     return [current[key] for key in order if key in current], applied, dropped
+
+
+def is_locked(finding: Finding, locked: frozenset[str]) -> bool:
+    """Whether a locked agent reported `finding` or one of the duplicates merged into it."""
+    reporters = {finding.agent, *(other.split(":", 1)[0] for other in finding.also_reported_by)}
+    return not reporters.isdisjoint(locked)
 
 
 def _apply(

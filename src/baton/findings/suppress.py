@@ -4,9 +4,13 @@ The marker works in any comment syntax (`#`, `//`, `--`, `/* */`, `<!-- -->`): b
 for the text `baton: ignore[` on the finding's first or last line. A marker must say why
 after its closing bracket (`# baton: ignore[B602] input is a constant list`); a marker with
 no reason suppresses nothing. Punctuation between the bracket and the reason (`-`, `--`,
-`:`, `—`) and a closing `*/` or `-->` are not part of the reason. A rule matches by id or by
-family (`ignore[S105]` also covers bandit's B105). Suppressed findings are not dropped
-silently: the report lists them with the marker that silenced them and its reason.
+`:`, `—`) and a closing `*/` or `-->` are not part of the reason. A marker silences exactly
+the rules it names — no aliases, no families: `ignore[B105]` leaves detect-secrets' finding
+on the same line standing. A marker is file content, written by whoever wrote the change, so
+it silences nothing more severe than `suppress_max_severity` (default HIGH): a CRITICAL stays,
+with a line saying the marker could not silence it; only configuration (a severity map,
+ignore globs), read from the base, can. Suppressed findings are not dropped silently: the
+report lists them with the marker that silenced them and its reason.
 """
 
 from __future__ import annotations
@@ -16,14 +20,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from baton.change.model import ChangeSet
-from baton.findings.merge import rule_family
-from baton.findings.model import Finding
+from baton.findings.model import Finding, Severity
 from baton.report import SuppressedFinding
 
 SUPPRESSION_AGENT = "baton"
 SUPPRESSION_ADDED_RULE = "baton-suppression-added"
 SUPPRESSION_NO_REASON_RULE = "baton-suppression-no-reason"
-_NOTE_RULES = frozenset({SUPPRESSION_ADDED_RULE, SUPPRESSION_NO_REASON_RULE})
+TOOL_SUPPRESSION_RULE = "baton-tool-suppression"
+_NOTE_RULES = frozenset({SUPPRESSION_ADDED_RULE, SUPPRESSION_NO_REASON_RULE, TOOL_SUPPRESSION_RULE})
 """baton's own notes about markers: a marker cannot silence the note about itself."""
 
 _MARKER = re.compile(r"baton:\s*ignore\[([^\]]*)\]")
@@ -70,9 +74,12 @@ def suppressed_rules(line_text: str) -> frozenset[str]:
 
 
 def apply_suppressions(
-    findings: Iterable[Finding], change: ChangeSet
+    findings: Iterable[Finding], change: ChangeSet, max_severity: Severity | None
 ) -> tuple[list[Finding], list[SuppressedFinding]]:
-    """Findings split into those kept and those a marker with a reason silences."""
+    """Findings split into those kept and those a marker with a reason silences.
+
+    `max_severity`: the most severe finding a marker may silence (None: none).
+    """
     files = change.by_path()
     kept: list[Finding] = []
     silenced: list[SuppressedFinding] = []
@@ -85,6 +92,8 @@ def apply_suppressions(
                 found = _matching_marker(finding, file.lines.get(finding.end_line, ""))
         if found is None:
             kept.append(finding)
+        elif max_severity is None or not max_severity.at_least(finding.severity):
+            kept.append(_refused(finding, found[0], max_severity))
         else:
             rule, reason = found
             silenced.append(
@@ -95,19 +104,24 @@ def apply_suppressions(
     return kept, silenced
 
 
+def _refused(finding: Finding, rule: str, max_severity: Severity | None) -> Finding:
+    limit = "no finding" if max_severity is None else f"nothing above {max_severity.value}"
+    note = (
+        f"The `baton: ignore[{rule}]` on this line does not silence it: an inline marker "
+        f"silences {limit} (suppress_max_severity)."
+    )
+    return finding.model_copy(update={"message": f"{finding.message} {note}".strip()})
+
+
 def _suppressible(finding: Finding) -> bool:
     return not (finding.agent == SUPPRESSION_AGENT and finding.rule_id in _NOTE_RULES)
 
 
 def _matching_marker(finding: Finding, line_text: str) -> tuple[str, str] | None:
-    """The rule and reason of the first marker with a reason that covers `finding`."""
-    family = rule_family(finding.rule_id)
+    """The rule and reason of the first marker with a reason that names `finding`'s rule."""
     for marker in parse_markers(line_text):
-        if marker.reason is None:
-            continue
-        for rule in marker.rules:
-            if rule == finding.rule_id or rule_family(rule) == family:
-                return rule, marker.reason
+        if marker.reason is not None and finding.rule_id in marker.rules:
+            return finding.rule_id, marker.reason
     return None
 
 

@@ -1,12 +1,14 @@
 """The review as one flow: change → phases of agents → findings → gate → `Review`.
 
-Phases run in order and the agents of a phase at once (`agents.runner`). Between phases
-the findings so far are settled (placed on the diff, config severities and ignores applied,
-suppressions honoured, fingerprinted, duplicates merged, revisions applied) and handed to
-the next phase through the work directory (`pipeline.handoff`). When a phase yields a
-finding at or above `stop_on`, the later phases are skipped and say why. Rendering and
-publishing the result are the caller's, so the same `Review` can be printed, written as
-reports, or posted to a platform.
+First the reviewed revision's changed files are written to the run's workspace (what the
+tools read, with the trusted tool configuration) and scoped. Phases run in order and the
+agents of a phase at once (`agents.runner`). Between phases the findings so far are settled
+(placed on the diff, config severities and ignores applied, suppressions honoured,
+fingerprinted, duplicates merged, revisions applied) and handed to the next phase through
+the work directory (`pipeline.handoff`). When a phase yields a finding at or above
+`stop_on`, the later phases are skipped and say why. Rendering and publishing the result
+are the caller's, so the same `Review` can be printed, written as reports, or posted to a
+platform.
 """
 
 from __future__ import annotations
@@ -14,16 +16,21 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 
 from baton.agents import Agent
 from baton.agents.base import AgentResult, AgentStatus
-from baton.agents.catalog import plan_phases
+from baton.agents.catalog import Unavailable, plan_phases
 from baton.agents.limits import RunLimits
 from baton.agents.runner import AgentRun, Progress, run_agents
 from baton.agents.specs import AgentSpec, agent_specs
 from baton.agents.tools import ToolRunner
-from baton.change.model import ChangeSet
-from baton.change.scope import select_files
+from baton.change.checkout import checkout_for_models
+from baton.change.model import ChangeSet, SkippedFile
+from baton.change.scope import select_files, trusted_attributes
+from baton.change.workspace import build_workspace
+from baton.findings.suppress import SUPPRESSION_AGENT
 from baton.gate import decide, is_blocking
 from baton.pipeline.handoff import work_directory, write_handoff
 from baton.pipeline.settle import Settled, settle
@@ -37,20 +44,22 @@ async def review_change(
     settings: Settings,
     *,
     progress: Progress,
-    config_source: str = "",
+    config: RepoConfig | None = None,
     agents: Sequence[Agent] | None = None,
     specs: dict[str, AgentSpec] | None = None,
     tools: ToolRunner | None = None,
     notes: Sequence[str] = (),
 ) -> Review:
-    """Review `change`. `agents` replaces the configured pipeline with one phase of them."""
-    files, skipped = select_files(
-        change, exclude=settings.exclude, max_file_bytes=settings.max_file_bytes
-    )
+    """Review `change`. `agents` replaces the configured pipeline with one phase of them.
+
+    `config` is the trusted repository configuration (tool configuration files, and the
+    revision whose `.gitattributes` apply); without one, baton's defaults.
+    """
+    repo = config or RepoConfig()
     if agents is not None:
         phases = [list(agents)]
     else:
-        known = specs if specs is not None else agent_specs(settings, RepoConfig())
+        known = specs if specs is not None else agent_specs(settings, repo)
         phases = plan_phases(settings, known, os.environ, progress)
     runner = tools or ToolRunner(settings.tools)
     limits = RunLimits(settings.max_budget_usd, settings.max_concurrency)
@@ -61,6 +70,24 @@ async def review_change(
     settled = Settled()
     stopped: str | None = None
     with work_directory(settings.work_dir) as folder:
+        workspace = build_workspace(
+            change,
+            folder / "workspace",
+            max_file_bytes=settings.max_file_bytes,
+            tool_configs=repo.tool_configs,
+        )
+        progress(f"files read from the {workspace.revision}")
+        if any(agent.engine == "claude" and not isinstance(agent, Unavailable) for agent in chosen):
+            where = checkout_for_models(Path(change.root), change.head, folder / "tree")
+            workspace = replace(workspace, model_root=where)
+        paths = [f.path for f in change.files]
+        scope = select_files(
+            change,
+            workspace,
+            exclude=settings.exclude,
+            max_file_bytes=settings.max_file_bytes,
+            attributes=trusted_attributes(Path(change.root), repo.revision, paths),
+        )
         for number, phase in enumerate(phases, start=1):
             names = tuple(agent.name for agent in phase)
             if stopped is not None:
@@ -72,12 +99,15 @@ async def review_change(
                 progress(f"phase {number} of {len(phases)}: {', '.join(names)}")
             handoff = None
             if number > 1:
-                handoff = write_handoff(folder, number, settled.findings, settings.context_tokens)
+                handoff = write_handoff(
+                    folder, number, settled.findings, settings.context_tokens, _locked(runs)
+                )
             started = time.monotonic()
             phase_runs = await run_agents(
                 phase,
                 change,
-                files,
+                scope,
+                workspace,
                 settings,
                 runner,
                 progress,
@@ -86,7 +116,7 @@ async def review_change(
                 handoff=handoff,
             )
             runs.extend(phase_runs)
-            settled = settle(runs, change, settings, keep_outside)
+            settled = settle(runs, change, settings, keep_outside, _locked(runs))
             for name in names:
                 if settled.dropped.get(name):
                     progress(f"{name}: {settled.dropped[name]} revisions could not apply")
@@ -106,16 +136,41 @@ async def review_change(
         head=change.head,
         files_changed=len(change.files),
         lines_added=change.added_count,
-        config_source=config_source,
+        config_source=repo.source,
         notes=tuple(notes),
         phases=tuple(records),
         agents=tuple(results),
         findings=tuple(settled.findings),
         suppressed=tuple(settled.suppressed),
         revisions=tuple(settled.revisions),
-        skipped=tuple(skipped),
-        gate=decide(settled.findings, results, settings.fail_on, stopped=stopped),
+        skipped=tuple(scope.skipped),
+        gate=decide(
+            settled.findings,
+            results,
+            settings.fail_on,
+            stopped=stopped,
+            unreviewed=_unreviewed(change, scope.skipped, results),
+        ),
     )
+
+
+def _locked(runs: Sequence[AgentRun]) -> frozenset[str]:
+    """Agents whose findings no model may revise: the deterministic ones, and baton's notes."""
+    return frozenset(
+        {SUPPRESSION_AGENT, *(run.result.name for run in runs if run.result.engine == "builtin")}
+    )
+
+
+def _unreviewed(
+    change: ChangeSet, skipped: Sequence[SkippedFile], results: Sequence[AgentResult]
+) -> list[str]:
+    """Why the change was not (wholly) reviewed: files that could not be read, or no agent
+    that ran on any file of a change that adds lines."""
+    reasons = [f"{s.path} could not be reviewed: {s.reason}" for s in skipped if s.unreviewable]
+    ran = any(r.status is AgentStatus.OK for r in results)
+    if change.added_count and not ran:
+        reasons.append("no agent reviewed any file of the change")
+    return reasons
 
 
 def _stop_reason(

@@ -42,7 +42,11 @@ def work_directory(configured: Path | None) -> Iterator[Path]:
 
 
 def write_handoff(
-    folder: Path, phase: int, findings: Sequence[Finding], budget_tokens: int
+    folder: Path,
+    phase: int,
+    findings: Sequence[Finding],
+    budget_tokens: int,
+    locked_agents: frozenset[str] = frozenset(),
 ) -> Handoff:
     """Write what phase `phase` may know and return it."""
     ordered = sort_findings(findings)
@@ -53,7 +57,9 @@ def write_handoff(
     phase_folder = folder / f"phase-{phase}"
     phase_folder.mkdir(exist_ok=True)
     (phase_folder / "summary.md").write_text(summary + "\n", encoding="utf-8")
-    return Handoff(findings=tuple(ordered), summary=summary, folder=folder)
+    return Handoff(
+        findings=tuple(ordered), summary=summary, folder=folder, locked_agents=locked_agents
+    )
 
 
 def summarize(findings: Sequence[Finding], budget_tokens: int) -> str:

@@ -1,8 +1,10 @@
 """Settling raw findings into the review's findings, after every phase.
 
-In order: add baton's notes on suppressions the change adds, place on the diff, drop
-what an agent's `ignore` globs exclude, apply configured severities, honour inline
-suppressions, fingerprint, merge duplicates, apply the later agents' revisions, sort. Every
+In order: add baton's notes on suppressions the change adds (its own markers and the
+tools'), place on the diff, drop what an agent's `ignore` globs exclude, apply configured
+severities, honour inline suppressions (up to `suppress_max_severity`), fingerprint, merge
+duplicates, apply the later agents' revisions (never to a locked agent's finding, unless
+`revise_builtin_findings`), sort. Every
 step is deterministic, so settling again after the next phase gives the same fingerprints
 and the revisions still apply.
 """
@@ -21,6 +23,7 @@ from baton.findings.revise import AppliedRevision, apply_revisions
 from baton.findings.rules import apply_severity_overrides, drop_ignored
 from baton.findings.suppress import apply_suppressions
 from baton.findings.suppression_notes import suppression_findings
+from baton.findings.tool_markers import tool_marker_findings
 from baton.report import SuppressedFinding
 from baton.settings import Settings
 
@@ -39,19 +42,28 @@ def settle(
     change: ChangeSet,
     settings: Settings,
     keep_outside: frozenset[str],
+    locked: frozenset[str] = frozenset(),
 ) -> Settled:
+    """`locked`: agents whose findings a revision may not touch (the deterministic ones)."""
     raw = [finding for run in runs for finding in run.findings]
     raw += suppression_findings(change)
+    raw += tool_marker_findings(change, honored=settings.honor_tool_suppressions)
     placed = place_on_diff(raw, change, settings.include_context_lines, keep_outside)
     adjusted = apply_severity_overrides(drop_ignored(placed, settings), settings)
-    kept, suppressed = apply_suppressions(adjusted, change)
+    cap = settings.suppress_max_severity.threshold
+    kept, suppressed = apply_suppressions(adjusted, change, cap)
     findings = merge_duplicates(fingerprint_all(kept, change))
     applied: list[AppliedRevision] = []
     dropped: dict[str, int] = {}
     for run in runs:
         if not run.revisions:
             continue
-        findings, done, count = apply_revisions(findings, run.revisions, run.result.name)
+        findings, done, count = apply_revisions(
+            findings,
+            run.revisions,
+            run.result.name,
+            locked=frozenset() if settings.revise_builtin_findings else locked,
+        )
         applied.extend(done)
         if count:
             dropped[run.result.name] = count

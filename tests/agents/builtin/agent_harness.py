@@ -8,6 +8,7 @@ from pathlib import Path
 from baton.agents.base import Agent, AgentContext, AgentOutput
 from baton.agents.tools import ToolRunner
 from baton.change.model import ChangedFile, ChangeSet, FileStatus
+from baton.change.workspace import Workspace, build_workspace
 from baton.settings import Settings
 
 
@@ -28,12 +29,23 @@ def run_agent(
     files: list[ChangedFile],
     settings: Settings | None = None,
     tools: dict[str, str] | None = None,
+    tool_configs: dict[str, str] | None = None,
 ) -> AgentOutput:
+    """`agent` over `files` under `root`; `tool_configs` are the trusted tool configuration."""
     accepted = tuple(f for f in files if agent.accepts(f) is None)
+    change = ChangeSet(root=str(root), files=tuple(files))
     ctx = AgentContext(
-        change=ChangeSet(root=str(root), files=tuple(files)),
+        change=change,
         files=accepted,
         settings=settings or Settings(),
         tools=ToolRunner(tools or {}),
+        workspace=workspace_of(change, root.parent / f"{root.name}-workspace", tool_configs),
     )
     return asyncio.run(agent.run(ctx))
+
+
+def workspace_of(
+    change: ChangeSet, folder: Path, tool_configs: dict[str, str] | None = None
+) -> Workspace:
+    """The files of `change` as the tools read them, written under `folder`."""
+    return build_workspace(change, folder, max_file_bytes=1_000_000, tool_configs=tool_configs)

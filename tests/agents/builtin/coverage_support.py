@@ -14,6 +14,7 @@ from baton.agents.builtin.coverage import CoverageAgent
 from baton.agents.tools import ToolRunner
 from baton.change.model import ChangeSet
 from baton.change.parse import parse_diff
+from baton.change.workspace import Workspace
 from baton.settings import Settings
 from tests.fakes.repos import GitRepo
 
@@ -38,7 +39,11 @@ def review(repo: GitRepo, **settings: Any) -> AgentOutput:
     change = changeset(repo)
     files = tuple(f for f in change.files if agent.accepts(f) is None)
     ctx = AgentContext(
-        change=change, files=files, settings=Settings(**settings), tools=ToolRunner({})
+        change=change,
+        files=files,
+        settings=Settings(**settings),
+        tools=ToolRunner({}),
+        workspace=Workspace(folder=repo.path.parent / "workspace", revision="working tree"),
     )
     return asyncio.run(agent.run(ctx))
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from baton.agents.builtin.quality import QualityAgent
 from baton.findings.model import Severity
+from baton.settings import Settings
 from tests.agents.builtin.agent_harness import new_file, run_agent
 
 CODE = (
@@ -30,14 +33,38 @@ def test_default_rules_find_bugs_not_style(tmp_path: Path) -> None:
     assert all(f.rule_url and f.rule_url.startswith("https://") for f in output.findings)
 
 
-def test_repository_config_wins(tmp_path: Path) -> None:
-    (tmp_path / "ruff.toml").write_text('[lint]\nselect = ["W291"]\n')
+@pytest.mark.parametrize("name", ["ruff.toml", ".ruff.toml", "pyproject.toml"])
+def test_trusted_repository_config_wins(tmp_path: Path, name: str) -> None:
+    table = (
+        '[tool.ruff.lint]\nselect = ["W291"]\n'
+        if name == "pyproject.toml"
+        else ('[lint]\nselect = ["W291"]\n')
+    )
     file = new_file(tmp_path, "pkg/mod.py", CODE)
-    output = run_agent(QualityAgent(), tmp_path, [file])
+    output = run_agent(QualityAgent(), tmp_path, [file], tool_configs={name: table})
     assert {(f.rule_id, f.line, f.severity) for f in output.findings} == {
         ("W291", 9, Severity.INFO)
     }
     assert "repository ruff config" in (output.summary or "")
+
+
+@pytest.mark.parametrize("where", ["ruff.toml", "pkg/ruff.toml", "pkg/.ruff.toml"])
+def test_config_files_beside_the_reviewed_files_are_not_obeyed(tmp_path: Path, where: str) -> None:
+    silencer = new_file(tmp_path, where, "[lint]\nselect = []\n")
+    file = new_file(tmp_path, "pkg/mod.py", CODE)
+    output = run_agent(QualityAgent(), tmp_path, [silencer, file])
+    assert ("F821", 5) in {(f.rule_id, f.line) for f in output.findings}
+    assert "baton's rule set" in (output.summary or "")
+
+
+def test_noqa_is_ignored_unless_the_configuration_honours_it(tmp_path: Path) -> None:
+    file = new_file(tmp_path, "mod.py", "# ruff: noqa\nprint(undefined)  # noqa: F821\n")
+    output = run_agent(QualityAgent(), tmp_path, [file])
+    assert [(f.rule_id, f.line) for f in output.findings] == [("F821", 2)]
+    honored = run_agent(
+        QualityAgent(), tmp_path, [file], settings=Settings(honor_tool_suppressions=True)
+    )
+    assert honored.findings == []
 
 
 def test_syntax_error_is_a_high_finding(tmp_path: Path) -> None:

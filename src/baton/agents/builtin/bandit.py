@@ -8,6 +8,13 @@ Severity map (documented in README):
 * LOW confidence lowers the result one step (never below INFO)
 
 Hard-coded password rules (B105-B107) quote the value in their message; the value is masked.
+
+bandit reads the reviewed files from the workspace (`raw/`), which holds no configuration of
+the change's. Its configuration is the trusted revision's `[tool.bandit]`, when there is one.
+`# nosec` is ignored unless `honor_tool_suppressions` says otherwise, and bandit's built-in
+excludes (`.git`, `CVS`, `.tox`, … matched as substrings, so `.github/x.py` would vanish)
+are replaced by a pattern no path contains. A file bandit was given but did not report on
+(excluded by the trusted configuration) is listed as skipped, never silently dropped.
 """
 
 from __future__ import annotations
@@ -18,14 +25,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from baton.agents.builtin.common import expect, load_json, mask, repo_relative
+from baton.agents.builtin.common import (
+    at_git_lines,
+    expect,
+    load_json,
+    mask,
+    pyproject_tools,
+    repo_relative,
+)
 from baton.agents.tools import ToolRunner
 from baton.change.model import SkippedFile
+from baton.change.workspace import Workspace
 from baton.findings.model import Confidence, Finding, Severity
+from baton.tool_config import PYPROJECT
 
 INJECTION_CWES = frozenset({77, 78, 89, 94, 95, 502})
 DEFAULT_SKIPS = ("B101", "B404", "B603")
 """assert_used, import of subprocess, subprocess without shell: noise in review comments."""
+NO_EXCLUDES = "//baton: no default excludes//"
+"""Replaces bandit's default `--exclude` list; no normalised path contains `//`."""
 
 _QUOTED = re.compile(r"'([^']*)'")
 _LOWER = {
@@ -52,17 +70,29 @@ def severity_for(bandit_severity: str, confidence: str, cwe: int | None) -> Seve
     return base
 
 
-def bandit_args(root: Path) -> list[str]:
-    """The repository's `[tool.bandit]` config wins; otherwise skip the noisiest checks."""
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file() and "[tool.bandit" in pyproject.read_text("utf-8", "replace"):
-        return ["-f", "json", "-q", "-c", "pyproject.toml"]
-    return ["-f", "json", "-q", "-s", ",".join(DEFAULT_SKIPS)]
+def has_config(config: Path) -> bool:
+    """Whether the trusted revision's pyproject.toml (copied to `config`) has [tool.bandit]."""
+    return "bandit" in pyproject_tools(config)
 
 
-async def scan(tools: ToolRunner, root: Path, files: Sequence[str], agent: str) -> BanditScan:
-    outputs = await tools.run_batched("bandit", bandit_args(root), files, cwd=root, ok_codes=(0, 1))
+def bandit_args(config: Path, *, honor_nosec: bool) -> list[str]:
+    """The trusted `[tool.bandit]` wins; otherwise skip the noisiest checks."""
+    args = ["-f", "json", "-q", "-x", NO_EXCLUDES]
+    if not honor_nosec:
+        args.append("--ignore-nosec")
+    if has_config(config):
+        return [*args, "-c", str(config / PYPROJECT)]
+    return [*args, "-s", ",".join(DEFAULT_SKIPS)]
+
+
+async def scan(
+    tools: ToolRunner, workspace: Workspace, files: Sequence[str], agent: str, *, honor: bool
+) -> BanditScan:
+    root = workspace.raw
+    args = bandit_args(workspace.config, honor_nosec=honor)
+    outputs = await tools.run_batched("bandit", args, files, cwd=root, ok_codes=(0, 1))
     result = BanditScan()
+    seen: set[str] = set()
     for output in outputs:
         data = load_json("bandit", output.stdout)
         expect(
@@ -71,8 +101,17 @@ async def scan(tools: ToolRunner, root: Path, files: Sequence[str], agent: str) 
         for error in data.get("errors", []):
             reason = str(error.get("reason", "could not be analysed"))
             path = repo_relative(str(error.get("filename", "?")), root)
+            seen.add(path)
             result.skipped.append(SkippedFile(path=path, reason=f"bandit: {reason}"))
+        metrics = data.get("metrics")
+        seen.update(repo_relative(str(name), root) for name in metrics or {} if name != "_totals")
         result.findings.extend(_finding(item, root, agent) for item in data["results"])
+    result.findings = at_git_lines(result.findings, workspace)
+    result.skipped.extend(
+        SkippedFile(path=path, reason="bandit: excluded by the repository's bandit config")
+        for path in files
+        if path not in seen
+    )
     return result
 
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from baton.change.model import ChangedFile
+from baton.change.workspace import Workspace
 from baton.errors import AgentError
+from baton.findings.model import Finding
+from baton.tool_config import PYPROJECT, tool_tables
 
 PYTHON_SUFFIXES = frozenset({".py", ".pyi"})
 
@@ -34,7 +39,7 @@ def repo_relative(filename: str, root: Path) -> str:
             path = path.resolve().relative_to(root.resolve())
         except ValueError:
             return Path(os.path.relpath(path, root)).as_posix()
-    return path.as_posix().removeprefix("./")
+    return posixpath.normpath(path.as_posix())
 
 
 def expect(condition: bool, tool: str, what: str) -> None:
@@ -51,3 +56,24 @@ def mask(secret: str) -> str:
 
 def files_phrase(count: int) -> str:
     return f"{count} file" if count == 1 else f"{count} files"
+
+
+def at_git_lines(findings: Iterable[Finding], workspace: Workspace) -> list[Finding]:
+    """Findings with a tool's line numbers turned into git's (they differ at bare `\r`)."""
+    placed = []
+    for finding in findings:
+        if finding.path not in workspace.line_maps or finding.line is None:
+            placed.append(finding)
+            continue
+        line = workspace.git_line(finding.path, finding.line)
+        end = workspace.git_line(finding.path, finding.end_line) if finding.end_line else None
+        placed.append(finding.model_copy(update={"line": line, "end_line": end}))
+    return placed
+
+
+def pyproject_tools(config: Path) -> dict[str, Any]:
+    """The `[tool]` table of the pyproject.toml in `config`; empty when there is none."""
+    try:
+        return tool_tables((config / PYPROJECT).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return {}

@@ -51,6 +51,7 @@ class CoverageAgent:
     engine = "builtin"
     keeps_outside_findings = False
     fails_open = False
+    scans_skipped_files = False
     name = "coverage"
     description = "Diff coverage: the share of added executable lines that the tests ran."
 

@@ -12,6 +12,7 @@ class QualityAgent:
     engine = "builtin"
     keeps_outside_findings = False
     fails_open = False
+    scans_skipped_files = False
     name = "quality"
     description = "Bugs and risky code in Python (ruff: pyflakes, bugbear, pylint errors)."
 
@@ -20,8 +21,10 @@ class QualityAgent:
 
     async def run(self, ctx: AgentContext) -> AgentOutput:
         files = [f.path for f in ctx.files]
-        config = "repository ruff config" if ruff.has_own_config(ctx.root) else "baton's rule set"
-        findings = await ruff.scan(ctx.tools, ctx.root, files, self.name)
+        trusted = ruff.trusted_config(ctx.workspace.config) is not None
+        config = "repository ruff config" if trusted else "baton's rule set"
+        honor = ctx.settings.honor_tool_suppressions
+        findings = await ruff.scan(ctx.tools, ctx.workspace, files, self.name, honor=honor)
         return AgentOutput(
             findings=findings, summary=f"ruff ({config}) on {files_phrase(len(files))}"
         )

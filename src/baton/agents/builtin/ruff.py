@@ -1,8 +1,12 @@
 """ruff: how it is run over changed Python files and how its JSON becomes findings.
 
-Without a ruff configuration in the repository, baton selects rules that find bugs rather
-than style: syntax errors (E9), pyflakes (F), bugbear (B) and pylint errors (PLE). A
-repository's own `ruff.toml`, `.ruff.toml` or `[tool.ruff]` wins, as ruff itself resolves it.
+Without a ruff configuration in the trusted revision, baton selects rules that find bugs
+rather than style: syntax errors (E9), pyflakes (F), bugbear (B) and pylint errors (PLE).
+The trusted revision's root `.ruff.toml`, `ruff.toml` or `[tool.ruff]` in `pyproject.toml`
+(in ruff's order) is passed with `--config`, which makes ruff ignore every configuration file
+it would otherwise find beside the files, the change's own included. Files of the change are
+always linted (ruff's `exclude` does not drop a file named on the command line), and
+`# noqa` / `# ruff: noqa` are ignored unless `honor_tool_suppressions` says otherwise.
 
 Severity map (documented in README): syntax errors, undefined names and pylint errors →
 HIGH; bugbear and invalid comparisons → MEDIUM; other pyflakes rules → LOW; style families
@@ -16,9 +20,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from baton.agents.builtin.common import expect, load_json, repo_relative
+from baton.agents.builtin.common import (
+    at_git_lines,
+    expect,
+    load_json,
+    pyproject_tools,
+    repo_relative,
+)
 from baton.agents.tools import ToolRunner
+from baton.change.workspace import Workspace
 from baton.findings.model import Confidence, Finding, Severity
+from baton.tool_config import PYPROJECT, RUFF_FILES
 
 DEFAULT_SELECT = ("E9", "F", "B", "PLE")
 HIGH_RULES = frozenset({"F821", "F822", "F823", "F706", "F704", "F502", "F501", "F509"})
@@ -39,28 +51,36 @@ def severity_for(code: str) -> Severity:
     return Severity.LOW
 
 
-def has_own_config(root: Path) -> bool:
-    if (root / "ruff.toml").is_file() or (root / ".ruff.toml").is_file():
-        return True
-    pyproject = root / "pyproject.toml"
-    return pyproject.is_file() and "[tool.ruff" in pyproject.read_text("utf-8", "replace")
+def trusted_config(config: Path) -> Path | None:
+    """The trusted revision's ruff configuration file (copied to `config`), if any."""
+    for name in RUFF_FILES:
+        if (config / name).is_file():
+            return config / name
+    return config / PYPROJECT if "ruff" in pyproject_tools(config) else None
 
 
-def ruff_args(root: Path) -> list[str]:
+def ruff_args(config: Path, *, honor_noqa: bool) -> list[str]:
     args = ["check", "--output-format", "json", "--no-fix", "--exit-zero", "--no-cache"]
-    if has_own_config(root):
-        return [*args, "--force-exclude"]
+    if not honor_noqa:
+        args.append("--ignore-noqa")
+    own = trusted_config(config)
+    if own is not None:
+        return [*args, "--config", str(own)]
     return [*args, "--isolated", "--select", ",".join(DEFAULT_SELECT)]
 
 
-async def scan(tools: ToolRunner, root: Path, files: Sequence[str], agent: str) -> list[Finding]:
-    outputs = await tools.run_batched("ruff", ruff_args(root), files, cwd=root, processes=1)
+async def scan(
+    tools: ToolRunner, workspace: Workspace, files: Sequence[str], agent: str, *, honor: bool
+) -> list[Finding]:
+    root = workspace.text
+    args = ruff_args(workspace.config, honor_noqa=honor)
+    outputs = await tools.run_batched("ruff", args, files, cwd=root, processes=1)
     findings: list[Finding] = []
     for output in outputs:
         data = load_json("ruff", output.stdout)
         expect(isinstance(data, list), "ruff", "a JSON array")
         findings.extend(_finding(item, root, agent) for item in data)
-    return findings
+    return at_git_lines(findings, workspace)
 
 
 def _finding(item: dict[str, Any], root: Path, agent: str) -> Finding:

@@ -8,16 +8,31 @@ memory, logs or comment. Severity map (documented in README):
 * basic-auth URLs and JSON web tokens → HIGH
 * keyword assignments (`password = "…"`) and high-entropy strings → MEDIUM, low confidence
 * anything unknown → MEDIUM
+
+Every file of the change with added lines is scanned, whatever another agent skips it for,
+from the workspace's UTF-8 copy (`text/`), so encodings and line ends cannot hide a value.
+detect-secrets runs without network verification (`--no-verify`: a value found in a change
+never leaves the machine) and without the filters that drop a file by its name (an image or
+lock-file extension, "swagger" in the path), since names are the change author's to choose;
+`pragma: allowlist secret` is ignored unless `honor_tool_suppressions` says otherwise.
+
+A private key is reported over its whole block, BEGIN to END, so a key whose body changed
+under an unchanged BEGIN line still lands on the change. In a binary file (no lines in the
+diff) only credential formats count, and only values the file's base version did not hold;
+they are reported for the whole file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from baton.agents.builtin.common import expect, load_json, repo_relative
+from baton.agents.builtin.common import at_git_lines, expect, load_json, repo_relative
 from baton.agents.tools import ToolRunner
+from baton.change.model import ChangedFile
+from baton.change.workspace import Workspace
 from baton.findings.model import Confidence, Finding, Severity
 
 LIVE_FORMATS = frozenset(
@@ -70,16 +85,52 @@ def rule_id_for(kind: str) -> str:
 
 SCAN_ARGS = (
     "scan",
+    "--no-verify",
     # This heuristic drops any secret on a line that also holds `x: y[z]` or `x = f(…)`, so
     # a trailing `# baton: ignore[rule]` (or any such comment) would hide a live key.
-    "--disable-filter",
-    "detect_secrets.filters.heuristic.is_indirect_reference",
+    *("--disable-filter", "detect_secrets.filters.heuristic.is_indirect_reference"),
+    *("--disable-filter", "detect_secrets.filters.heuristic.is_non_text_file"),
+    *("--disable-filter", "detect_secrets.filters.heuristic.is_lock_file"),
+    *("--disable-filter", "detect_secrets.filters.heuristic.is_swagger_file"),
 )
+ALLOWLIST = ("--disable-filter", "detect_secrets.filters.allowlist.is_line_allowlisted")
+PRIVATE_KEY = "Private Key"
+KEY_BLOCK_LINES = 200
+"""How far below a BEGIN line its END line is looked for."""
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-async def scan(tools: ToolRunner, root: Path, files: Sequence[str], agent: str) -> list[Finding]:
-    outputs = await tools.run_batched("detect-secrets", SCAN_ARGS, files, cwd=root, processes=1)
-    findings: list[Finding] = []
+async def scan(
+    tools: ToolRunner,
+    workspace: Workspace,
+    files: Sequence[ChangedFile],
+    agent: str,
+    *,
+    honor: bool,
+) -> list[Finding]:
+    args = SCAN_ARGS if honor else (*SCAN_ARGS, *ALLOWLIST)
+    binary = {f.path for f in files if f.binary or f.path in workspace.binary}
+    found = await _run(tools, args, workspace.text, [f.path for f in files])
+    in_text = [item for item in found if item[0] not in binary]
+    findings = [_finding(item, path, agent) for path, item in in_text]
+    findings = at_git_lines(_key_blocks(findings, workspace.text), workspace)
+    older = sorted(binary & workspace.with_base)
+    before = {
+        _identity(path, item) for path, item in await _run(tools, args, workspace.base, older)
+    }
+    for path, item in found:
+        if path in binary and _identity(path, item) not in before:
+            whole = _in_binary(_finding(item, path, agent))
+            if whole is not None:
+                findings.append(whole)
+    return findings
+
+
+async def _run(
+    tools: ToolRunner, args: Sequence[str], root: Path, paths: Sequence[str]
+) -> list[tuple[str, dict[str, Any]]]:
+    outputs = await tools.run_batched("detect-secrets", args, paths, cwd=root, processes=1)
+    found: list[tuple[str, dict[str, Any]]] = []
     for output in outputs:
         data = load_json("detect-secrets", output.stdout)
         expect(
@@ -89,8 +140,41 @@ async def scan(tools: ToolRunner, root: Path, files: Sequence[str], agent: str) 
         )
         for filename, items in data["results"].items():
             expect(isinstance(items, list), "detect-secrets", "results per file")
-            findings.extend(_finding(item, repo_relative(filename, root), agent) for item in items)
-    return findings
+            path = repo_relative(filename, root)
+            found.extend((path, item) for item in items)
+    return found
+
+
+def _identity(path: str, item: dict[str, Any]) -> tuple[str, str, str]:
+    return path, str(item.get("type")), str(item.get("hashed_secret"))
+
+
+def _key_blocks(findings: Iterable[Finding], root: Path) -> list[Finding]:
+    """Private-key findings widened from their BEGIN line to the block's END line."""
+    widened = []
+    for finding in findings:
+        if finding.rule_id != rule_id_for(PRIVATE_KEY) or finding.line is None:
+            widened.append(finding)
+            continue
+        lines = _LINE_END.split((root / finding.path).read_text("utf-8", "replace"))
+        block = lines[finding.line - 1 : finding.line - 1 + KEY_BLOCK_LINES]
+        end = next((i for i, text in enumerate(block) if "-----END" in text), 0)
+        widened.append(finding.model_copy(update={"end_line": finding.line + end}))
+    return widened
+
+
+def _in_binary(finding: Finding) -> Finding | None:
+    """A credential format found in a binary file, as a whole-file finding; None otherwise."""
+    if not finding.severity.at_least(Severity.HIGH):
+        return None
+    return finding.model_copy(
+        update={
+            "line": None,
+            "end_line": None,
+            "message": f"{finding.message} Found in the text of a binary file "
+            f"(line {finding.line} of its text).",
+        }
+    )
 
 
 def _finding(item: dict[str, Any], path: str, agent: str) -> Finding:

@@ -1,6 +1,8 @@
 """The built-in `security` agent: bandit on changed Python files, detect-secrets on all of them.
 
-Both tools run at the same time; either failing fails the agent (its reason names the tool).
+detect-secrets also gets the files skipped for their kind (binary, generated, vendored, too
+large, a symlink): who writes the change chooses those, so they never hide a secret. Both
+tools run at the same time; either failing fails the agent (its reason names the tool).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ class SecurityAgent:
     engine = "builtin"
     keeps_outside_findings = False
     fails_open = False
+    scans_skipped_files = True
     name = "security"
     description = "Security issues (bandit) and committed secrets (detect-secrets)."
 
@@ -24,10 +27,15 @@ class SecurityAgent:
 
     async def run(self, ctx: AgentContext) -> AgentOutput:
         python = [f.path for f in ctx.files if is_python(f)]
-        every = [f.path for f in ctx.files]
+        every = [*ctx.files, *ctx.secrets_only]
+        honor = ctx.settings.honor_tool_suppressions
         async with tool_group() as group:
-            code = group.create_task(bandit.scan(ctx.tools, ctx.root, python, self.name))
-            leaked = group.create_task(secrets.scan(ctx.tools, ctx.root, every, self.name))
+            code = group.create_task(
+                bandit.scan(ctx.tools, ctx.workspace, python, self.name, honor=honor)
+            )
+            leaked = group.create_task(
+                secrets.scan(ctx.tools, ctx.workspace, every, self.name, honor=honor)
+            )
         scanned = code.result()
         tools = "bandit + detect-secrets" if python else "detect-secrets"
         return AgentOutput(

@@ -2,8 +2,9 @@
 
 Chunks run concurrently under the run's session slots and budget. A failed chunk fails the
 agent (verdict incomplete) but keeps the other chunks' findings; chunks not started because
-the budget is spent are listed as skipped files. The coverage role also computes the
-built-in diff-coverage figures, so the gate's coverage minimum holds with either engine.
+the budget is spent are listed as skipped files. Beside a built-in agent it is named
+`claude-<role>` (`claude-coverage` reads the coverage report; the built-in `coverage` agent
+keeps the diff-coverage figures and the gate's minimum).
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ import asyncio
 import re
 
 from baton.agents.base import AgentContext, AgentOutput, Usage
-from baton.agents.builtin.coverage import CoverageAgent
 from baton.agents.builtin.coverage_reports import find_report
 from baton.agents.claude.chunks import Chunk, split_into_chunks
 from baton.agents.claude.launch import interpret, run_session
 from baton.agents.claude.protocol import ReportedFinding, ReviewOutput, SessionJob, output_schema
 from baton.agents.claude.roles import Role
 from baton.change.model import ChangedFile, SkippedFile
-from baton.errors import AgentError, AgentSkipped
+from baton.errors import AgentError
 from baton.findings.model import Finding
 
 _SUMMARY_SPACE = re.compile(r"\s+")
@@ -29,10 +29,11 @@ class ClaudeAgent:
     engine = "claude"
     keeps_outside_findings = True
     fails_open = False
+    scans_skipped_files = False
 
-    def __init__(self, role: Role) -> None:
+    def __init__(self, role: Role, *, name: str | None = None) -> None:
         self.role = role
-        self.name = role.name
+        self.name = name or role.name
         self.description = role.description
 
     def accepts(self, file: ChangedFile) -> str | None:
@@ -40,8 +41,6 @@ class ClaudeAgent:
 
     async def run(self, ctx: AgentContext) -> AgentOutput:
         output = AgentOutput()
-        if self.name == "coverage":
-            await self._coverage_figures(ctx, output)
         chunks, too_big = split_into_chunks(ctx.files, ctx.settings.chunk_tokens)
         output.skipped.extend(too_big)
         results = await asyncio.gather(
@@ -84,7 +83,7 @@ class ClaudeAgent:
                 return [], Usage(), [], f"not started: budget of ${spent:.2f} reached", ""
             job = SessionJob(
                 agent=self.name,
-                cwd=str(ctx.root),
+                cwd=str(ctx.workspace.model_root or ctx.root),
                 system_prompt=self.role.system_prompt,
                 prompt=self._prompt(ctx, chunk, index, total),
                 tools=list(self.role.tools),
@@ -110,10 +109,10 @@ class ClaudeAgent:
     def _prompt(self, ctx: AgentContext, chunk: Chunk, index: int, total: int) -> str:
         part = f" (part {index + 1} of {total})" if total > 1 else ""
         lines = [
-            f"Review this change as the {self.name} reviewer{part}.",
+            f"Review this change as the {self.role.name} reviewer{part}.",
             f"Files in this part: {', '.join(chunk.paths)}.",
         ]
-        if self.name == "coverage":
+        if self.role.name == "coverage":
             report = ctx.settings.coverage_report or find_report(ctx.root)
             lines.append(
                 f"Coverage report: {report}" if report else "No coverage report was found."
@@ -151,14 +150,3 @@ class ClaudeAgent:
             recommendation=item.recommendation,
             cwe=item.cwe,
         )
-
-    async def _coverage_figures(self, ctx: AgentContext, output: AgentOutput) -> None:
-        try:
-            figures = await CoverageAgent().run(ctx)
-        except AgentSkipped as skipped:
-            output.summary = str(skipped)
-            return
-        output.findings.extend(figures.findings)
-        output.blocking.extend(figures.blocking)
-        output.metrics.update(figures.metrics)
-        output.summary = figures.summary

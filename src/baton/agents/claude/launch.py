@@ -1,8 +1,10 @@
 """Starting one Claude session process and reading its outcome honestly.
 
 A session is failed — never "no findings" — when its process crashes, when Claude Code
-reports an error (API error, max turns, budget), or when the structured output is missing
-or does not match the schema. `interpret` turns each case into one readable reason.
+reports an error (API error, max turns, budget), when the model refuses (a turn that stops
+with `refusal`, whatever it says afterwards: a refusal is never a pass), or when the
+structured output is missing or does not match the schema. `interpret` turns each case
+into one readable reason.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ def interpret(outcome: SessionOutcome, max_turns: int, expected: type[Output]) -
     """The session's structured output, or `AgentError` saying why there is none to trust."""
     if outcome.crash:
         raise AgentError(f"claude session failed: {outcome.crash}")
+    if outcome.refused:
+        raise AgentError("the model refused to review this change (stop reason: refusal)")
     if outcome.is_error or outcome.subtype not in (None, "success"):
         raise AgentError(_error_reason(outcome, max_turns))
     if outcome.structured_output is None:

@@ -95,3 +95,6 @@ class SessionOutcome(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     denied: list[str] = Field(default_factory=list)
     crash: str | None = Field(default=None, description="An exception in the session process.")
+    refused: bool = Field(
+        default=False, description="A model turn ended with stop reason `refusal`."
+    )

@@ -33,6 +33,9 @@ from claude_agent_sdk import (
 from baton.agents.base import Usage
 from baton.agents.claude.protocol import SessionJob, SessionOutcome
 
+REFUSAL = "refusal"
+"""The Messages API's stop reason when the model declines to answer."""
+
 
 def options_for(job: SessionJob) -> ClaudeAgentOptions:
     return ClaudeAgentOptions(
@@ -54,11 +57,13 @@ def options_for(job: SessionJob) -> ClaudeAgentOptions:
 async def run(job: SessionJob) -> SessionOutcome:
     tool_names: dict[str, str] = {}
     refused: list[str] = []
+    refusal = False
     result: ResultMessage | None = None
     crash: str | None = None
     try:
         async for message in query(prompt=job.prompt, options=options_for(job)):
             if isinstance(message, AssistantMessage):
+                refusal = refusal or message.stop_reason == REFUSAL
                 for block in message.content:
                     if isinstance(block, ToolUseBlock):
                         tool_names[block.id] = block.name
@@ -72,11 +77,13 @@ async def run(job: SessionJob) -> SessionOutcome:
         if result is None:
             crash = f"{type(err).__name__}: {_first_line(str(err))}"
     if result is None:
-        return SessionOutcome(crash=crash or "the session ended without a result", denied=refused)
-    return _outcome(result, refused)
+        return SessionOutcome(
+            crash=crash or "the session ended without a result", denied=refused, refused=refusal
+        )
+    return _outcome(result, refused, refusal or result.stop_reason == REFUSAL)
 
 
-def _outcome(result: ResultMessage, refused: list[str]) -> SessionOutcome:
+def _outcome(result: ResultMessage, refused: list[str], refusal: bool) -> SessionOutcome:
     usage = result.usage or {}
     denials = [_denial(item) for item in result.permission_denials or []]
     return SessionOutcome(
@@ -97,6 +104,7 @@ def _outcome(result: ResultMessage, refused: list[str]) -> SessionOutcome:
             sessions=1,
         ),
         denied=list(dict.fromkeys([*denials, *refused])),
+        refused=refusal,
     )
 
 

@@ -56,6 +56,7 @@ class SynthesizerAgent:
     description = ROLE.description
     keeps_outside_findings = True
     fails_open = True
+    scans_skipped_files = False
 
     def accepts(self, file: ChangedFile) -> str | None:
         return None
@@ -69,7 +70,7 @@ class SynthesizerAgent:
         ids, prompt, left_out = synthesis_prompt(earlier, ctx.change, ctx.settings.chunk_tokens)
         job = SessionJob(
             agent=self.name,
-            cwd=str(ctx.root),
+            cwd=str(ctx.workspace.model_root or ctx.root),
             system_prompt=ROLE.system_prompt,
             prompt=prompt,
             tools=list(ROLE.tools),
