@@ -75,3 +75,13 @@ def test_context_line_findings_never_block() -> None:
 def test_words_in_titles_do_not_matter() -> None:
     """'No CRITICAL issues found' as text is just text: only the parsed severity counts."""
     assert decide([finding(Severity.INFO)], [OK], FailOn.CRITICAL).exit_code == 0
+
+
+def test_files_that_could_not_be_reviewed_make_it_incomplete_unless_it_fails() -> None:
+    unreviewed = ["app.py could not be reviewed: the diff does not match the file (line 3)"]
+    gate = decide([finding(Severity.LOW)], [OK], FailOn.CRITICAL, unreviewed=unreviewed)
+    assert (gate.verdict, gate.exit_code) == (Verdict.INCOMPLETE, 3)
+    assert gate.reasons == tuple(unreviewed)
+    failing = decide([finding(Severity.CRITICAL)], [OK], FailOn.CRITICAL, unreviewed=unreviewed)
+    assert (failing.verdict, failing.exit_code) == (Verdict.FAIL, 1)
+    assert unreviewed[0] in failing.reasons

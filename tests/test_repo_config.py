@@ -134,3 +134,58 @@ def test_review_gates_with_the_base_config_and_says_so(repo: GitRepo) -> None:
     trusted, _ = review_report(repo.path, "--agents", "security", "--trust-head-config")
     assert trusted.code == 0, trusted.stderr
     assert "review configuration changed" not in trusted.stdout
+
+
+def test_tool_configuration_comes_from_the_base_and_a_change_to_it_is_noted(
+    repo: GitRepo,
+) -> None:
+    pyproject = '[project]\nname = "app"\n[tool.bandit]\nskips = ["B101"]\n'
+    base = repo.pull_request(
+        {"pyproject.toml": pyproject, "ruff.toml": '[lint]\nselect = ["F"]\n'},
+        {
+            "pyproject.toml": pyproject.replace('"B101"', '"B602"'),
+            "ruff.toml": "[lint]\nselect = []\n",
+            "pkg/.ruff.toml": "[lint]\nselect = []\n",
+            ".gitattributes": "* linguist-generated\n",
+        },
+    )
+    changed = ["pyproject.toml", "ruff.toml", "pkg/.ruff.toml", ".gitattributes"]
+
+    config, notes = trusted_config(
+        repo.path, base, trust_head=False, head=repo.head(), changed_paths=changed
+    )
+
+    assert config.tool_configs == {
+        "pyproject.toml": pyproject,
+        "ruff.toml": '[lint]\nselect = ["F"]\n',
+    }
+    assert notes == [
+        "review configuration changed in this change; this review used the base commit's, "
+        "and the new one applies after merge (pyproject.toml [tool.bandit], ruff.toml, "
+        ".gitattributes, pkg/.ruff.toml)"
+    ]
+
+
+def test_a_dependency_bump_in_pyproject_is_not_a_config_change(repo: GitRepo) -> None:
+    base = repo.pull_request(
+        {"pyproject.toml": '[project]\ndependencies = ["a<2"]\n[tool.ruff]\nline-length = 99\n'},
+        {"pyproject.toml": '[project]\ndependencies = ["a<3"]\n[tool.ruff]\nline-length = 99\n'},
+    )
+    _, notes = trusted_config(
+        repo.path, base, trust_head=False, head=repo.head(), changed_paths=["pyproject.toml"]
+    )
+    assert notes == []
+
+
+def test_executables_from_an_untrusted_working_tree_are_not_used(tmp_path: Path) -> None:
+    (tmp_path / ".baton.toml").write_text('fail_on = "high"\n[tools]\nbandit = "scripts/pwn.sh"\n')
+
+    config, notes = trusted_config(tmp_path, None, trust_head=False)
+
+    assert config.values == {"fail_on": "high"}
+    assert notes == [
+        "tools in .baton.toml (working tree) not used: executables come only from a base "
+        "commit's configuration, --config, --trust-head-config or BATON_TOOLS__NAME"
+    ]
+    vouched, notes = trusted_config(tmp_path, None, trust_head=True)
+    assert vouched.values["tools"] == {"bandit": "scripts/pwn.sh"} and notes == []

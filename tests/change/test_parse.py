@@ -10,7 +10,7 @@ import pytest
 from baton.change.model import ChangedFile, ChangeSet, FileStatus
 from baton.change.parse import parse_diff
 from baton.change.source import git_diff
-from baton.errors import UsageError
+from baton.errors import IncompleteReviewError, UsageError
 from tests.fakes.repos import GitRepo
 
 
@@ -414,3 +414,58 @@ def test_large_diff_parses_completely(repo: GitRepo) -> None:
 
     assert (len(change.files), change.added_count) == (500, 50_000)
     assert all(f.lines[100] == "value_99 = 99" for f in change.files)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"+++ b/../outside/x.py",
+        b"+++ b/../../etc/passwd",
+        b"+++ b//etc/passwd",
+        b"+++ /etc/passwd",
+        b"+++ b/app/../../x.py",
+        b"+++ b/.git/config",
+        b"+++ b/app/./x.py",
+        b'+++ "b/\\056\\056/x.py"',
+    ],
+)
+def test_a_path_outside_the_repository_is_refused(header: bytes) -> None:
+    raw = b"--- /dev/null\n" + header + b"\n@@ -0,0 +1 @@\n+x\n"
+    with pytest.raises(UsageError, match="names a path outside the repository"):
+        parse_diff(raw, root=".")
+    git_style = b"diff --git a/x b/x\nnew file mode 100644\n" + raw
+    with pytest.raises(UsageError, match="names a path outside the repository"):
+        parse_diff(git_style, root=".")
+
+
+@pytest.mark.parametrize("git_style", [True, False], ids=["git", "plain"])
+def test_added_lines_past_the_hunk_count_are_refused_not_dropped(git_style: bool) -> None:
+    head = b"diff --git a/x.py b/x.py\nnew file mode 100644\n" if git_style else b""
+    raw = head + (
+        b"--- /dev/null\n+++ b/x.py\n@@ -0,0 +1,1 @@\n+a = 1\n+import os\n+os.system(input())\n"
+    )
+    with pytest.raises(UsageError, match="an added line past the count of its hunk header"):
+        parse_diff(raw, root=".")
+
+
+def test_a_second_file_and_a_format_patch_signature_follow_a_full_hunk() -> None:
+    raw = (
+        b"--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\n"
+        b"--- a/y.py\n+++ b/y.py\n@@ -1 +1,2 @@\n c\n+d\n"
+        b"-- \n2.39.5\n"
+    )
+    files = parse_diff(raw, root=".").files
+    assert [(f.path, sorted(f.added_lines)) for f in files] == [("x.py", [1]), ("y.py", [2])]
+
+
+def test_two_names_that_decode_alike_cannot_be_told_apart() -> None:
+    def section(name: bytes) -> bytes:
+        quoted = b'"b/' + name + b'"'
+        return (
+            b'diff --git "a/' + name + b'" ' + quoted + b"\nnew file mode 100644\n"
+            b"--- /dev/null\n+++ " + quoted + b"\n@@ -0,0 +1 @@\n+x\n"
+        )
+
+    raw = section(b"caf\\351.py") + section(b"caf\\350.py")
+    with pytest.raises(IncompleteReviewError, match="cannot tell them apart"):
+        parse_diff(raw, root=".")

@@ -13,7 +13,6 @@ from baton.change.model import FileStatus
 from baton.change.parse import parse_diff
 from baton.change.source import (
     default_base,
-    dirty_paths,
     find_repo_root,
     git_diff,
     load_change,
@@ -211,28 +210,21 @@ def test_unreadable_diff_file_is_a_usage_error_naming_it(tmp_path: Path, name: s
     assert str(caught.value).startswith("cannot read the diff file")
 
 
-def test_dirty_paths_are_the_changed_files_with_uncommitted_edits(repo: GitRepo) -> None:
-    for path in ("clean.py", "edited.py", "staged.py", "[glob]*.py", "gone.py"):
-        repo.write(path, "x\n")
-    repo.commit()
-    repo.write("edited.py", "y\n")
-    repo.write("staged.py", "y\n")
-    repo.git("add", "staged.py")
-    repo.write("[glob]*.py", "y\n")
-    repo.write("untracked.py", "u\n")
-    (repo.path / "gone.py").unlink()
-    repo.write("not-asked.py", "n\n")
+@pytest.mark.parametrize("attributes", ["*.py -diff\n", "*.py binary\n", "* diff=secret\n"])
+def test_the_changes_own_gitattributes_cannot_make_its_files_binary(
+    repo: GitRepo, attributes: str
+) -> None:
+    repo.write("app.py", "a = 1\n")
+    base = repo.commit("base")
+    repo.write(".gitattributes", attributes)
+    repo.write("app.py", "a = 1\nKEY = 'AKIAZ3MHQX7TQ2VJ5K4P'\n")
+    repo.commit("hide the key")
 
-    asked = ["clean.py", "edited.py", "staged.py", "[glob]*.py", "untracked.py", "gone.py"]
-    assert dirty_paths(repo.path, asked) == [
-        "edited.py",
-        "staged.py",
-        "[glob]*.py",
-        "untracked.py",
-        "gone.py",
-    ]
-    assert dirty_paths(repo.path, ["clean.py"]) == []
-    assert dirty_paths(repo.path, []) == []
+    raw, _, _ = git_diff(repo.path, base)
+
+    app = parse_diff(raw, root=str(repo.path)).by_path()["app.py"]
+    assert not app.binary
+    assert app.lines[2] == "KEY = 'AKIAZ3MHQX7TQ2VJ5K4P'"
 
 
 def test_load_change_from_git(repo: GitRepo) -> None:

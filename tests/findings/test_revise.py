@@ -64,3 +64,39 @@ def test_revisions_that_cannot_apply_are_dropped() -> None:
     assert [r.reason for r in applied] == ["first"]
     assert [f.fingerprint for f in after] == ["a", "c", "d"]
     assert after[2].severity is Severity.LOW
+
+
+LOCKED = frozenset({"security", "quality", "baton"})
+"""The deterministic agents of a run: a model may not lower or remove their findings."""
+
+
+def test_a_locked_finding_cannot_be_lowered_or_removed_but_can_absorb() -> None:
+    model = finding("m", Severity.HIGH, 2, agent="claude-security")
+    merged = finding("x", Severity.MEDIUM, 3, agent="claude-quality").model_copy(
+        update={"also_reported_by": ("quality:F821",)}
+    )
+    findings = [*FINDINGS, model, merged]
+    revisions = [
+        Revision(action=RevisionAction.DISMISS, finding="a", reason="the model says so"),
+        Revision(action=RevisionAction.DOWNGRADE, finding="b", severity=Severity.LOW, reason="r"),
+        Revision(action=RevisionAction.MERGE, finding="c", into="m", reason="same"),
+        Revision(action=RevisionAction.CONFIRM, finding="d", reason="checked"),
+        Revision(action=RevisionAction.DISMISS, finding="x", reason="a tool also reported it"),
+        Revision(action=RevisionAction.MERGE, finding="m", into="b", reason="same problem"),
+    ]
+
+    after, applied, dropped = apply_revisions(findings, revisions, "synthesizer", locked=LOCKED)
+
+    assert dropped == 5
+    assert [(r.action, r.finding.fingerprint) for r in applied] == [(RevisionAction.MERGE, "m")]
+    by_key = {f.fingerprint: f for f in after}
+    assert set(by_key) == {"a", "b", "c", "d", "x"}
+    assert by_key["a"].severity is Severity.CRITICAL
+    assert by_key["b"].also_reported_by == ("claude-security:Rm",)
+
+
+def test_without_locks_the_same_revisions_apply() -> None:
+    revisions = [Revision(action=RevisionAction.DISMISS, finding="a", reason="false positive")]
+    after, applied, dropped = apply_revisions(FINDINGS, revisions, "synthesizer")
+    assert (dropped, len(applied)) == (0, 1)
+    assert "a" not in {f.fingerprint for f in after}

@@ -494,6 +494,24 @@ SKIP_REASONS = [
         config="max_file_bytes = 1000\n",
     ),
     leak("non-utf8-name", "a file name that is not UTF-8", b"app/caf\xe9.py"),
+    Case(
+        "name-skips-among-other-files",
+        "lock-file and image names beside ordinary files: detect-secrets' own parallel scan "
+        "re-enables its name filters in its worker processes",
+        head={
+            "poetry.lock": f'token = "{KEY}"\n',
+            "assets/logo.png": f"aws_key={KEY}\n",
+            "web/package-lock.json": f'{{"token": "{KEY}"}}\n',
+            "app/one.py": "x = 1\n",
+            "app/two.py": "y = 2\n",
+            "README.md": "hello\n",
+        },
+        has=(
+            {**AWS, "path": "poetry.lock"},
+            {**AWS, "path": "assets/logo.png"},
+            {**AWS, "path": "web/package-lock.json"},
+        ),
+    ),
     leak(
         "png-named-text",
         "a text file named .png: detect-secrets skips the extension",

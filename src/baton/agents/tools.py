@@ -1,7 +1,9 @@
 """Running external tools (bandit, ruff, …) as subprocesses on behalf of agents.
 
-Executables are found in this order: the `tools` setting, the directory of the running
-Python interpreter (so a `pip install` into a venv works without activating it), then PATH.
+Executables are found in this order: the `tools` setting, a module of baton's own standing
+in for the tool (`IN_PROCESS`: detect-secrets, whose own parallel scan loses settings), the
+directory of the running Python interpreter (so a `pip install` into a venv works without
+activating it), then PATH.
 Every process runs in its own process group; when the awaiting agent is cancelled (its
 timeout fired) the whole group is killed, so no tool outlives the review.
 """
@@ -22,6 +24,9 @@ from baton.errors import AgentError
 
 MAX_ARGS_PER_CALL = 400
 """Files passed to one tool process; more are split across processes (argv length limits)."""
+
+IN_PROCESS = {"detect-secrets": "baton.agents.builtin.secret_scan"}
+"""Tools baton runs through a module of its own (`python -m MODULE`) unless `tools` names one."""
 
 MIN_FILES_PER_PROCESS = 200
 """Fewer files than this never get a process of their own: starting a Python tool costs more
@@ -67,6 +72,12 @@ class ToolRunner:
             )
         return found
 
+    def command(self, tool: str) -> list[str]:
+        """The argv that starts the tool, before its arguments."""
+        if tool in IN_PROCESS and tool not in self._overrides:
+            return [sys.executable, "-m", IN_PROCESS[tool]]
+        return [self.resolve(tool)]
+
     async def run(
         self,
         tool: str,
@@ -76,7 +87,8 @@ class ToolRunner:
         ok_codes: Iterable[int] = (0,),
     ) -> ToolOutput:
         """Run one tool to completion; a non-`ok_codes` exit raises `AgentError`."""
-        return await run_process(tool, [self.resolve(tool), *args], cwd=cwd, ok_codes=ok_codes)
+        argv = [*self.command(tool), *args]
+        return await run_process(tool, argv, cwd=cwd, ok_codes=ok_codes)
 
     async def run_batched(
         self,
@@ -94,7 +106,7 @@ class ToolRunner:
         `--exclude-files=.*`, `@args`) can ever be read as an option or an argument file.
 
         `processes` defaults to the runner's parallelism; pass 1 for a tool that already
-        spreads its work over every CPU itself (detect-secrets, ruff), where more processes
+        spreads its work over every CPU itself (ruff), where more processes
         only compete with each other and with the other agents.
         """
         if not files:

@@ -17,7 +17,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -47,7 +46,6 @@ _DIFF_OPTIONS = (
     "-M",
     "--submodule=short",
 )
-_PATHS_PER_CALL = 200
 
 
 def find_repo_root(start: Path) -> Path:
@@ -132,31 +130,6 @@ def read_diff_file(spec: str, stdin: BinaryIO) -> bytes:
         return Path(spec).read_bytes()
     except OSError as err:
         raise UsageError(f"cannot read the diff file {spec}: {err.strerror or err}") from None
-
-
-def dirty_paths(repo: Path, paths: Iterable[str]) -> list[str]:
-    """Those of `paths` whose working-tree copy differs from HEAD (changed, staged, untracked)."""
-    wanted = list(dict.fromkeys(paths))
-    dirty: set[str] = set()
-    for at in range(0, len(wanted), _PATHS_PER_CALL):
-        chunk = wanted[at : at + _PATHS_PER_CALL]
-        done = run_git(
-            repo,
-            "--literal-pathspecs",
-            "status",
-            "--porcelain=v1",
-            "-z",
-            "--no-renames",
-            "--untracked-files=all",
-            "--",
-            *chunk,
-        )
-        if done.returncode != 0:
-            raise IncompleteReviewError(f"git status failed: {_first_line(done.stderr)}")
-        for entry in done.stdout.split(b"\0"):
-            if len(entry) > 3:
-                dirty.add(entry[3:].decode("utf-8", "replace"))
-    return [path for path in wanted if path in dirty]
 
 
 def load_change(

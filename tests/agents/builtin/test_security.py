@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
+from baton.agents.base import AgentContext, AgentOutput
 from baton.agents.builtin.security import SecurityAgent
+from baton.agents.tools import ToolRunner
+from baton.change.parse import parse_diff
+from baton.change.scope import select_files
+from baton.change.source import git_diff
 from baton.errors import AgentError
 from baton.findings.model import Severity
-from tests.agents.builtin.agent_harness import new_file, run_agent
+from baton.settings import Settings
+from tests.agents.builtin.agent_harness import new_file, run_agent, workspace_of
+from tests.fakes.repos import GitRepo
 
 AWS_KEY = "AKIAZ3MHQX7TQ2VJ5K4P"
 PASSWORD = "correct-horse-battery-staple"
@@ -69,3 +77,87 @@ def test_a_trailing_comment_cannot_hide_a_live_key(tmp_path: Path) -> None:
     code = new_file(tmp_path, "keys.py", f'KEY = "{AWS_KEY}"  # note: see docs[1]\n')
     output = run_agent(SecurityAgent(), tmp_path, [code])
     assert [(f.rule_id, f.line) for f in output.findings] == [("secret-aws-access-key", 1)]
+
+
+def git_review(repo: GitRepo, base: str) -> AgentOutput:
+    """The security agent over the repository's change since `base`, as a review runs it:
+    reviewed files and the files skipped for their kind, from the head commit."""
+    raw, base_sha, head_sha = git_diff(repo.path, base)
+    change = parse_diff(raw, root=str(repo.path), base=base_sha, head=head_sha)
+    workspace = workspace_of(change, repo.path.parent / "workspace")
+    scope = select_files(change, workspace, exclude=(), max_file_bytes=1_000_000)
+    ctx = AgentContext(
+        change=change,
+        files=tuple(scope.selected),
+        settings=Settings(),
+        tools=ToolRunner({}),
+        workspace=workspace,
+        secrets_only=tuple(scope.secrets_only),
+    )
+    return asyncio.run(SecurityAgent().run(ctx))
+
+
+def test_a_binary_file_reports_only_keys_its_base_did_not_hold(repo: GitRepo) -> None:
+    old_key = "AKIAQ4W7ZT2XPLM3NB6C"
+    repo.write("blob.bin", b"\x00\x01" + f"id={old_key}\n".encode())
+    base = repo.commit("base")
+    repo.write("blob.bin", b"\x00\x01" + f"id={old_key}\nnew={AWS_KEY}\n".encode())
+    repo.write("fresh.dat", b"\x00" + f'password = "{PASSWORD}"\naws={AWS_KEY}\n'.encode())
+    repo.commit("keys in binaries")
+
+    output = git_review(repo, base)
+
+    found = sorted((f.path, f.rule_id, f.line) for f in output.findings)
+    assert found == [
+        ("blob.bin", "secret-aws-access-key", None),
+        ("fresh.dat", "secret-aws-access-key", None),
+    ]
+    assert all("binary file" in f.message for f in output.findings)
+
+
+def test_a_private_key_finding_spans_its_whole_block(repo: GitRepo) -> None:
+    body = [f"{'AbCd' * 15}{i:04d}" for i in range(12)]
+    key = ["-----BEGIN RSA PRIVATE KEY-----", *body, "-----END RSA PRIVATE KEY-----"]
+    repo.write("deploy/id_rsa", "# deploy key\n" + "\n".join(key) + "\n")
+    base = repo.commit("base")
+    rotated = [*key[:8], "Zz" * 32, *key[9:]]
+    repo.write("deploy/id_rsa", "# deploy key\n" + "\n".join(rotated) + "\n")
+    repo.commit("rotate the key")
+
+    [finding] = git_review(repo, base).findings
+
+    assert (finding.rule_id, finding.line, finding.end_line) == ("secret-private-key", 2, 15)
+
+
+def test_an_allowlist_pragma_counts_only_where_the_configuration_says_so(tmp_path: Path) -> None:
+    code = new_file(tmp_path, "keys.py", f'KEY = "{AWS_KEY}"  # pragma: allowlist secret\n')
+    output = run_agent(SecurityAgent(), tmp_path, [code])
+    assert [f.rule_id for f in output.findings] == ["secret-aws-access-key"]
+    honored = run_agent(
+        SecurityAgent(), tmp_path, [code], settings=Settings(honor_tool_suppressions=True)
+    )
+    assert honored.findings == []
+
+
+def test_nosec_counts_only_where_the_configuration_says_so(tmp_path: Path) -> None:
+    code = new_file(tmp_path, "run.py", "import os\nos.system(input())  # nosec\n")
+    output = run_agent(SecurityAgent(), tmp_path, [code])
+    assert [f.rule_id for f in output.findings] == ["B605"]
+    honored = run_agent(
+        SecurityAgent(), tmp_path, [code], settings=Settings(honor_tool_suppressions=True)
+    )
+    assert honored.findings == []
+
+
+def test_a_file_bandits_trusted_config_excludes_is_listed_not_dropped(tmp_path: Path) -> None:
+    code = new_file(tmp_path, "tests/run_tests.py", "import os\nos.system(input())\n")
+    output = run_agent(
+        SecurityAgent(),
+        tmp_path,
+        [code],
+        tool_configs={"pyproject.toml": '[tool.bandit]\nexclude_dirs = ["tests"]\n'},
+    )
+    assert output.findings == []
+    assert [(s.path, s.reason) for s in output.skipped] == [
+        ("tests/run_tests.py", "bandit: excluded by the repository's bandit config")
+    ]

@@ -2,7 +2,9 @@
 
 Each test scripts what the model "says" per agent (chosen by the X-Baton-Agent header baton
 adds), runs the real command, and checks the exit code, the JSON report, the fake's request
-log and the file system.
+log and the file system. The built-in agents (`security`, `quality`, `coverage`) always run;
+with a model credential a Claude agent reviews beside each one (`claude-security`, ...), and
+that is the name the fake's scripts are keyed by.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.anthropic_api import FakeAnthropic
-from tests.fakes.anthropic_script import Fault, Reply, ToolUse, Usage
+from tests.fakes.anthropic_script import Fault, Reply, Text, ToolUse, Usage
 from tests.fakes.baton_cli import review_report, start_baton
 from tests.fakes.repos import GitRepo
 
@@ -27,6 +29,13 @@ def delete_project(request, project_id):
     project = Project.objects.get(id=project_id)
     project.delete()
     return redirect(request.GET["next"])
+'''
+
+CLEAN = '''"""Greetings."""
+
+
+def greet(name: str) -> str:
+    return f"Hello, {name}"
 '''
 
 
@@ -86,38 +95,53 @@ def by_agent(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {a["name"]: a for a in report["agents"]}
 
 
+def found_by(report: dict[str, Any], *agents: str) -> list[dict[str, Any]]:
+    """The report's findings reported by `agents`, in report order."""
+    return [f for f in report["findings"] if f["agent"] in agents]
+
+
+CLAUDE_AGENTS = ("claude-security", "claude-quality", "claude-coverage")
+BUILTIN_AGENTS = ("security", "quality", "coverage")
+
+
 def test_critical_from_the_model_fails_and_the_word_critical_does_not(
     feature_repo: GitRepo, fake_anthropic: FakeAnthropic
 ) -> None:
-    fake_anthropic.script("security", [Reply.structured(output(finding("CRITICAL", 6)))])
+    fake_anthropic.script("claude-security", [Reply.structured(output(finding("CRITICAL", 6)))])
     fake_anthropic.script(
-        "quality",
+        "claude-quality",
         [
             Reply.structured(
                 output(finding("INFO", 7, "note", message="No CRITICAL issues found. CRITICAL."))
             )
         ],
     )
-    fake_anthropic.script("coverage", [Reply.structured(output())])
+    fake_anthropic.script("claude-coverage", [Reply.structured(output())])
 
     code, report, log = review(feature_repo, fake_anthropic)
 
     assert code == 1, log
-    assert {a["engine"] for a in report["agents"]} == {"claude"}
-    assert "engine auto: claude (ANTHROPIC_API_KEY is set)" in log
+    engines = {a["name"]: a["engine"] for a in report["agents"]}
+    assert engines == {
+        **dict.fromkeys(BUILTIN_AGENTS, "builtin"),
+        **dict.fromkeys(CLAUDE_AGENTS, "claude"),
+    }
+    assert "engine auto: claude beside the built-in agents (ANTHROPIC_API_KEY is set)" in log
     critical = [f for f in report["findings"] if f["severity"] == "CRITICAL"]
     assert [(f["agent"], f["path"], f["line"]) for f in critical] == [
-        ("security", "app/views.py", 6)
+        ("claude-security", "app/views.py", 6)
     ]
-    usage = by_agent(report)["security"]["usage"]
+    assert [f["severity"] for f in found_by(report, "claude-quality")] == ["INFO"]
+    usage = by_agent(report)["claude-security"]["usage"]
     assert usage["turns"] >= 1 and usage["cost_usd"] > 0 and usage["sessions"] == 1
     assert "models:" in log  # footer total
 
-    fake_anthropic.script("security", [Reply.structured(output(finding("INFO", 6)))])
-    fake_anthropic.script("quality", [Reply.structured(output())])
-    fake_anthropic.script("coverage", [Reply.structured(output())])
-    code, _, log = review(feature_repo, fake_anthropic)
+    fake_anthropic.script("claude-security", [Reply.structured(output(finding("INFO", 6)))])
+    fake_anthropic.script("claude-quality", [Reply.structured(output())])
+    fake_anthropic.script("claude-coverage", [Reply.structured(output())])
+    code, report, log = review(feature_repo, fake_anthropic)
     assert code == 0, log
+    assert [f["severity"] for f in found_by(report, "claude-security")] == ["INFO"]
 
 
 def test_tools_are_confined_to_reading_the_checkout(
@@ -128,7 +152,7 @@ def test_tools_are_confined_to_reading_the_checkout(
     outside = tmp_path / "outside-secret.txt"
     outside.write_text("TOP-SECRET-OUTSIDE\n")
     fake_anthropic.script(
-        "security",
+        "claude-security",
         [
             Reply.of(
                 ToolUse("Bash", {"command": f"touch {ran}"}),
@@ -147,24 +171,24 @@ def test_tools_are_confined_to_reading_the_checkout(
             Reply.structured(output()),
         ],
     )
-    fake_anthropic.script("quality", [Reply.structured(output())])
-    fake_anthropic.script("coverage", [Reply.structured(output())])
+    fake_anthropic.script("claude-quality", [Reply.structured(output())])
+    fake_anthropic.script("claude-coverage", [Reply.structured(output())])
 
     code, report, log = review(feature_repo, fake_anthropic)
 
     assert code == 0, log
     assert not ran.exists() and not written.exists()
     assert (feature_repo.path / "app/views.py").read_text() == CHANGED
-    results = list(fake_anthropic.tool_results("security").values())
+    results = list(fake_anthropic.tool_results("claude-security").values())
     inside = [r for r in results if "def delete_project" in r.text]
     assert inside and not inside[0].is_error
     assert not any("TOP-SECRET-OUTSIDE" in r.text for r in results)
-    denied = by_agent(report)["security"]["denied"]
+    denied = by_agent(report)["claude-security"]["denied"]
     assert any(d.startswith("Bash:") for d in denied)
     assert any(d.startswith("Write:") for d in denied)
     assert any(d.startswith("Edit:") for d in denied)
     assert any(d.startswith("Read:") and "outside-secret" in d for d in denied)
-    offered = fake_anthropic.requests("security")[0].tool_names
+    offered = fake_anthropic.requests("claude-security")[0].tool_names
     assert {"Read", "Grep", "Glob", "StructuredOutput"} <= set(offered)
     assert not {"Bash", "Write", "Edit", "WebFetch", "Task", "Agent"} & set(offered)
     assert "Tool calls refused" in log
@@ -175,7 +199,7 @@ def test_the_three_agents_run_concurrently(
 ) -> None:
     """Each answer takes 2 s and is held until all three requests are in flight at once."""
     release = threading.Event()
-    agents = ("security", "quality", "coverage")
+    agents = CLAUDE_AGENTS
     for agent in agents:
         fake_anthropic.script(agent, [Reply.structured(output()).delayed(2).held(release)])
 
@@ -218,9 +242,11 @@ def test_a_failing_agent_gives_exit_3_and_the_others_keep_their_findings(
     timeout: int,
     reason: str,
 ) -> None:
-    fake_anthropic.script("security", fault)
-    fake_anthropic.script("quality", [Reply.structured(output(finding("LOW", 5, "n-plus-one")))])
-    fake_anthropic.script("coverage", [Reply.structured(output())])
+    fake_anthropic.script("claude-security", fault)
+    fake_anthropic.script(
+        "claude-quality", [Reply.structured(output(finding("LOW", 5, "n-plus-one")))]
+    )
+    fake_anthropic.script("claude-coverage", [Reply.structured(output())])
     started = time.monotonic()
 
     code, report, log = review(
@@ -231,11 +257,44 @@ def test_a_failing_agent_gives_exit_3_and_the_others_keep_their_findings(
 
     assert code == 3, log
     assert time.monotonic() - started < timeout + 30
-    security = by_agent(report)["security"]
+    agents = by_agent(report)
+    security = agents["claude-security"]
     assert security["status"] == "failed"
     assert reason in security["reason"]
-    assert "security" in " ".join(report["gate"]["reasons"])
-    assert [f["rule_id"] for f in report["findings"]] == ["n-plus-one"]
+    assert "agent claude-security failed" in " ".join(report["gate"]["reasons"])
+    assert agents["security"]["status"] == "ok"  # the built-in floor is not affected
+    assert [f["rule_id"] for f in found_by(report, *CLAUDE_AGENTS)] == ["n-plus-one"]
+    assert {f["rule_id"] for f in found_by(report, "quality")} == {"F821"}  # Project, redirect
+
+
+def test_a_model_refusal_fails_its_agent_and_is_never_a_pass(
+    repo: GitRepo, fake_anthropic: FakeAnthropic
+) -> None:
+    """A clean change: without the refusal every agent would pass it with no finding.
+
+    The CLI continues once after a turn that stops with `refusal` (with a reminder that a
+    safety classifier stopped it), so the model refuses on both turns.
+    """
+    repo.pull_request({"app/__init__.py": ""}, {"app/greet.py": CLEAN})
+    refusal = Reply((Text("I can't help with that."),), stop="refusal")
+    fake_anthropic.script("claude-security", [refusal, refusal])
+    fake_anthropic.script_default([Reply.structured(output())])
+
+    code, report, log = review(repo, fake_anthropic)
+
+    assert code == 3, log
+    agents = by_agent(report)
+    refused = agents["claude-security"]
+    assert (refused["status"], refused["reason"]) == (
+        "failed",
+        "the model refused to review this change (stop reason: refusal)",
+    )
+    assert agents["security"]["status"] == "ok"
+    assert agents["claude-quality"]["status"] == "ok"
+    assert report["gate"]["verdict"] == "incomplete"
+    assert any(r.startswith("agent claude-security failed") for r in report["gate"]["reasons"])
+    assert report["findings"] == []
+    assert [r.outcome for r in fake_anthropic.requests("claude-security")] == ["reply", "reply"]
 
 
 def test_findings_outside_the_diff_are_kept_but_do_not_block(
@@ -245,13 +304,15 @@ def test_findings_outside_the_diff_are_kept_but_do_not_block(
     feature_repo.commit("header")
     unchanged_file = finding("CRITICAL", 1, "other-file", path="app/__init__.py")
     off_the_hunk = finding("CRITICAL", 8, "off-the-hunk")
-    fake_anthropic.script("security", [Reply.structured(output(unchanged_file, off_the_hunk))])
+    fake_anthropic.script(
+        "claude-security", [Reply.structured(output(unchanged_file, off_the_hunk))]
+    )
     fake_anthropic.script_default([Reply.structured(output())])
 
     code, report, log = review(feature_repo, fake_anthropic, "--base", "HEAD~1")
 
     assert code == 0, log
-    assert [(f["rule_id"], f["placement"]) for f in report["findings"]] == [
+    assert [(f["rule_id"], f["placement"]) for f in found_by(report, "claude-security")] == [
         ("off-the-hunk", "outside")
     ]
     assert "outside the diff: not counted by the gate" in log
@@ -261,7 +322,7 @@ def test_large_change_is_split_into_sessions_and_every_file_is_reviewed(
     feature_repo: GitRepo, fake_anthropic: FakeAnthropic
 ) -> None:
     add_modules(feature_repo, 5)
-    fake_anthropic.script("security", [Reply.structured(output())] * 12)
+    fake_anthropic.script("claude-security", [Reply.structured(output())] * 12)
 
     code, report, log = review(
         feature_repo,
@@ -272,12 +333,12 @@ def test_large_change_is_split_into_sessions_and_every_file_is_reviewed(
     )
 
     assert code == 0, log
-    sessions = fake_anthropic.requests("security")
+    sessions = fake_anthropic.requests("claude-security")
     assert len(sessions) >= 3
     seen = " ".join(r.user_text for r in sessions)
     for path in ["app/views.py", *(f"app/m{i}.py" for i in range(5))]:
         assert f"### {path}" in seen
-    assert by_agent(report)["security"]["usage"]["sessions"] == len(sessions)
+    assert by_agent(report)["claude-security"]["usage"]["sessions"] == len(sessions)
 
 
 def test_budget_stops_remaining_sessions_and_the_review_is_incomplete(
@@ -285,7 +346,7 @@ def test_budget_stops_remaining_sessions_and_the_review_is_incomplete(
 ) -> None:
     add_modules(feature_repo, 4)
     costly = Usage(input_tokens=200_000, output_tokens=10_000)
-    fake_anthropic.script("security", [Reply.structured(output(), usage=costly)] * 12)
+    fake_anthropic.script("claude-security", [Reply.structured(output(), usage=costly)] * 12)
 
     code, report, log = review(
         feature_repo,
@@ -300,9 +361,9 @@ def test_budget_stops_remaining_sessions_and_the_review_is_incomplete(
     )
 
     assert code == 3, log
-    security = by_agent(report)["security"]
+    security = by_agent(report)["claude-security"]
     assert "budget" in security["reason"]
-    assert len(fake_anthropic.requests("security")) == 1
+    assert len(fake_anthropic.requests("claude-security")) == 1
     assert any("not started: budget" in s["reason"] for s in security["skipped"])
 
 
@@ -333,7 +394,7 @@ def test_repository_claude_config_and_job_secrets_stay_out(
     feature_repo.checkout("feature")
     feature_repo.git("merge", "-q", "main")
     release = threading.Event()
-    fake_anthropic.script("security", [Reply.structured(output()).held(release)])
+    fake_anthropic.script("claude-security", [Reply.structured(output()).held(release)])
     fake_anthropic.script_default([Reply.structured(output())])
 
     process = start_baton(
@@ -346,7 +407,7 @@ def test_repository_claude_config_and_job_secrets_stay_out(
         env={**fake_anthropic.env(), "GITHUB_TOKEN": "ghs_job_secret_value"},
     )
     try:
-        fake_anthropic.wait_for(1, "security", timeout=60)
+        fake_anthropic.wait_for(1, "claude-security", timeout=60)
         environments = _claude_environments()
     finally:
         release.set()
@@ -358,7 +419,7 @@ def test_repository_claude_config_and_job_secrets_stay_out(
         assert "GITHUB_TOKEN" not in environ
         assert environ.get("ANTHROPIC_API_KEY") == "sk-ant-fake-key"
         assert environ["HOME"] != str(Path.home())
-    request = fake_anthropic.requests("security")[0]
+    request = fake_anthropic.requests("claude-security")[0]
     assert "MARKER-FROM-CLAUDE-MD" not in json.dumps(request.body)
     assert not hook_ran.exists() and not mcp_ran.exists()
 

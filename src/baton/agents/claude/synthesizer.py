@@ -3,6 +3,9 @@
 It receives those findings as compact JSON (never another agent's transcript), the diff
 hunks they point at, and read-only tools; it may confirm, merge, downgrade or dismiss
 findings, each with a reason (`findings.revise` applies them and the report shows them).
+The deterministic agents' findings are marked locked (unless `revise_builtin_findings`):
+a model may merge into them but never lower or remove them — `findings.revise` enforces
+this whatever the model answers; the mark only saves it the effort.
 Findings beyond the `chunk_tokens` budget are not sent and stay as they are. It fails
 open: when it fails, the findings stand and the failure is shown, but the review is not
 incomplete because of it.
@@ -23,7 +26,7 @@ from baton.agents.claude.roles import Role
 from baton.change.model import ChangedFile, ChangeSet
 from baton.errors import AgentError, AgentSkipped
 from baton.findings.model import Finding, Severity
-from baton.findings.revise import Revision, RevisionAction
+from baton.findings.revise import Revision, RevisionAction, is_locked
 
 ROLE = Role(
     "synthesizer",
@@ -62,12 +65,15 @@ class SynthesizerAgent:
         return None
 
     async def run(self, ctx: AgentContext) -> AgentOutput:
-        earlier = ctx.handoff.findings if ctx.handoff is not None else ()
-        if not earlier:
+        handoff = ctx.handoff
+        if handoff is None or not handoff.findings:
             raise AgentSkipped("no earlier findings to check")
         if ctx.limits.exhausted:
             raise AgentError("not started: the spending budget is reached")
-        ids, prompt, left_out = synthesis_prompt(earlier, ctx.change, ctx.settings.chunk_tokens)
+        locked = frozenset() if ctx.settings.revise_builtin_findings else handoff.locked_agents
+        ids, prompt, left_out = synthesis_prompt(
+            handoff.findings, ctx.change, ctx.settings.chunk_tokens, locked
+        )
         job = SessionJob(
             agent=self.name,
             cwd=str(ctx.workspace.model_root or ctx.root),
@@ -103,7 +109,10 @@ class SynthesizerAgent:
 
 
 def synthesis_prompt(
-    findings: Sequence[Finding], change: ChangeSet, budget_tokens: int
+    findings: Sequence[Finding],
+    change: ChangeSet,
+    budget_tokens: int,
+    locked: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, str], str, int]:
     """(id → fingerprint, the user message, findings left out for the budget)."""
     ordered = sorted(findings, key=lambda f: -f.severity.rank)
@@ -111,7 +120,10 @@ def synthesis_prompt(
     items: list[str] = []
     used = 0
     for number, finding in enumerate(ordered, start=1):
-        item = json.dumps(_compact(f"F{number}", finding), ensure_ascii=False)
+        compact = _compact(f"F{number}", finding)
+        if is_locked(finding, locked):
+            compact["locked"] = True
+        item = json.dumps(compact, ensure_ascii=False)
         cost = estimate_tokens(item)
         if used + cost > budget_tokens // 2 and items:
             break

@@ -1,0 +1,54 @@
+"""`detect-secrets scan` as baton runs it: one process, file by file, with the filters asked for.
+
+    python -m baton.agents.builtin.secret_scan scan --no-verify --disable-filter PATH … -- FILE…
+
+It takes the arguments of `detect-secrets scan` that baton uses and prints the same JSON, so
+a `tools.detect-secrets` override (the real command) still works. It exists because the
+command scans several files in a pool of worker processes whose settings are rebuilt from
+scratch, which re-enables filters that were disabled (`is_non_text_file`, `is_lock_file`):
+with two files or more, a file named `*.png` or `poetry.lock` would never be scanned. baton
+spreads files over processes itself (`ToolRunner.run_batched`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from detect_secrets.core.scan import scan_file
+from detect_secrets.settings import default_settings, get_settings
+
+VERIFICATION = "detect_secrets.filters.common.is_ignored_due_to_verification_policies"
+"""The filter through which detect-secrets asks a token's issuer whether it is live."""
+
+
+def scan(files: Sequence[str], disabled: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Results per file, as `detect-secrets scan` prints them; never verified over the network."""
+    results: dict[str, list[dict[str, Any]]] = {}
+    with default_settings():
+        get_settings().disable_filters(VERIFICATION, *disabled)
+        for name in files:
+            found = [secret.json() for secret in scan_file(name)]
+            if found:
+                results[name] = sorted(found, key=lambda item: item["line_number"])
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m baton.agents.builtin.secret_scan scan")
+    parser.add_argument("--no-verify", action="store_true", help="always on")
+    parser.add_argument("--disable-filter", action="append", default=[])
+    parser.add_argument("files", nargs="*")
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] != ["scan"]:
+        parser.error("the only command is scan")
+    args = parser.parse_args(given[1:])
+    json.dump({"results": scan(args.files, args.disable_filter)}, sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
