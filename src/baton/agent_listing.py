@@ -20,7 +20,7 @@ from baton.agents.specs import AgentSpec, agent_specs
 from baton.change.source import default_base, find_repo_root, merge_base
 from baton.errors import UsageError
 from baton.repo_config import trusted_config
-from baton.settings import Settings, load_settings
+from baton.settings import Settings, configured_name, load_settings
 
 
 def list_agents(cli_values: Mapping[str, Any], *, config: Path | None, as_json: bool) -> str:
@@ -35,7 +35,7 @@ def list_agents(cli_values: Mapping[str, Any], *, config: Path | None, as_json: 
     specs = agent_specs(settings, repo)
     phases = plan_phases(settings, specs, os.environ, lambda line: None)
     rows = [
-        _row(number, agent, specs[agent.name], settings)
+        _row(number, agent, specs[configured_name(agent.name)], settings)
         for number, phase in enumerate(phases, start=1)
         for agent in phase
     ]

@@ -215,10 +215,7 @@ class Settings(BaseSettings):
 
     def options_for(self, agent: str) -> AgentConfig:
         """The agent's table; `claude-security` shares `security`'s."""
-        role = agent.removeprefix(MODEL_LAYER)
-        if role != agent and role in DEFAULT_AGENTS:
-            agent = role
-        return self.agents.get(agent) or AgentConfig()
+        return self.agents.get(configured_name(agent)) or AgentConfig()
 
     def timeout_for(self, agent: str) -> float:
         own = self.options_for(agent).timeout
@@ -261,6 +258,12 @@ class Settings(BaseSettings):
                 InitSettingsSource(settings_cls, file_values),
             )
         )
+
+
+def configured_name(agent: str) -> str:
+    """The name an agent is configured under: `security` for `claude-security`."""
+    role = agent.removeprefix(MODEL_LAYER)
+    return role if role != agent and role in DEFAULT_AGENTS else agent
 
 
 class _Selection(PydanticBaseSettingsSource):

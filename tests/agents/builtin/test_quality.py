@@ -78,3 +78,12 @@ def test_syntax_error_is_a_high_finding(tmp_path: Path) -> None:
 def test_only_python_is_accepted(tmp_path: Path) -> None:
     readme = new_file(tmp_path, "README.md", "hi\n")
     assert QualityAgent().accepts(readme) == "not Python"
+
+
+@pytest.mark.parametrize(
+    "name", ["-x.py", "--select=E501.py", "@args.py", " lead.py", "new\nline.py", "--.py"]
+)
+def test_ruff_reads_a_hostile_name_as_a_file(tmp_path: Path, name: str) -> None:
+    file = new_file(tmp_path, name, "print(undefined_name)\n")
+    output = run_agent(QualityAgent(), tmp_path, [file])
+    assert [(f.path, f.rule_id) for f in output.findings] == [(name, "F821")]

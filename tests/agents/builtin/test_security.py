@@ -161,3 +161,16 @@ def test_a_file_bandits_trusted_config_excludes_is_listed_not_dropped(tmp_path: 
     assert [(s.path, s.reason) for s in output.skipped] == [
         ("tests/run_tests.py", "bandit: excluded by the repository's bandit config")
     ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["-x.py", "--skip=B602.py", "--exclude-files=.*.py", "@args.py", " lead.py", "a\nb.py"],
+)
+def test_bandit_and_detect_secrets_read_a_hostile_name_as_a_file(tmp_path: Path, name: str) -> None:
+    code = new_file(tmp_path, name, f'import os\nos.system(input())\nKEY = "{AWS_KEY}"\n')
+    output = run_agent(SecurityAgent(), tmp_path, [code])
+    assert sorted((f.path, f.rule_id) for f in output.findings) == [
+        (name, "B605"),
+        (name, "secret-aws-access-key"),
+    ]
