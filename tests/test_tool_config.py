@@ -169,6 +169,15 @@ def test_a_broken_or_unusable_extend_ends_the_chain(ruff: str) -> None:
     assert configs({"ruff.toml": ruff, "base.toml": ""}) == {"ruff.toml": ruff}
 
 
+@pytest.mark.parametrize(
+    "pyproject", ["[project]\nname = 'x'\n", "[tool]\nruff = 2\n", "tool = 1\n", "tool = 'ruff'\n"]
+)
+def test_a_pyproject_in_the_chain_without_a_ruff_table_ends_it(pyproject: str) -> None:
+    files = {"ruff.toml": 'extend = "sub/pyproject.toml"\n', "sub/pyproject.toml": pyproject}
+
+    assert configs(files) == files
+
+
 def test_a_broken_pyproject_is_kept_but_names_no_ruff_table() -> None:
     broken = "[tool.ruff\nline-length = 1\n"
 
@@ -279,7 +288,8 @@ def test_nothing_changed_notes_nothing() -> None:
         ("[tool.ruff\n", {}),
         ("[tool]\nruff = {\n", {}),
     ],
-    ids=["ruff", "bandit-and-nested", "no-tool", "empty", "tool-not-a-table", "broken", "broken-inline"],
+    ids=["ruff", "bandit-and-nested", "no-tool", "empty", "tool-not-a-table", "broken",
+         "broken-inline"],
 )  # fmt: skip
 def test_tool_tables_reads_the_tool_table_or_nothing(text: str, tables: dict) -> None:
     assert tool_tables(text) == tables

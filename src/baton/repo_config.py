@@ -153,7 +153,7 @@ def _repository_table(files: RepoFiles) -> tuple[dict[str, Any], str]:
     dedicated = _parse_toml(dedicated_text, ".baton.toml") if dedicated_text is not None else None
     in_pyproject: Any = None
     if pyproject_text is not None:
-        in_pyproject = _parse_toml(pyproject_text, "pyproject.toml").get("tool", {}).get("baton")
+        in_pyproject = _baton_table(_parse_toml(pyproject_text, "pyproject.toml"))
     if dedicated is not None and in_pyproject is not None:
         raise UsageError(
             "both .baton.toml and [tool.baton] in pyproject.toml configure baton; keep one"
@@ -174,8 +174,13 @@ def _explicit_table(path: Path) -> tuple[dict[str, Any], str]:
         raise UsageError(f"cannot read config file {path}: {err}") from err
     table = _parse_toml(text, str(path))
     if path.name == "pyproject.toml":
-        table = table.get("tool", {}).get("baton", {})
+        table = _baton_table(table) or {}
     return table, str(path)
+
+
+def _baton_table(pyproject: dict[str, Any]) -> Any:
+    tool = pyproject.get("tool")
+    return tool.get("baton") if isinstance(tool, dict) else None
 
 
 def _parse_toml(text: str, where: str) -> dict[str, Any]:

@@ -99,13 +99,13 @@ def _extends(path: str, text: str, read: ReadText) -> dict[str, str]:
 
 def _extend_target(path: str, text: str) -> str | None:
     try:
-        table = tomllib.loads(text)
+        table: Any = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return None
     if path.endswith(PYPROJECT):
-        table = table.get("tool", {}).get("ruff", {})
+        table = tool_tables(text).get("ruff")
     extend = table.get("extend") if isinstance(table, dict) else None
     if not isinstance(extend, str) or extend.startswith(("/", "~")):
         return None
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(path), extend))
-    return None if joined.startswith("..") else joined
+    return None if joined == ".." or joined.startswith("../") else joined

@@ -72,17 +72,19 @@ def test_decode_honours_marks_and_falls_back_to_latin1(data: bytes, path: str, t
 @pytest.mark.parametrize(
     ("data", "path", "text"),
     [
-        (b"# -*- coding: cp1252 -*-\nprice = '\x80'\n", "a.py", "# -*- coding: cp1252 -*-\nprice = '€'\n"),
+        (b"# -*- coding: cp1252 -*-\nprice = '\x80'\n", "a.py",
+         "# -*- coding: cp1252 -*-\nprice = '€'\n"),
         (b"#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\ns = '\x80'\n", "a.pyi",
          "#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\ns = '€'\n"),
-        (b"\t# coding=koi8-r\n\xc1\n", "tool.pyw", "\t# coding=koi8-r\nа\n"),
+        (b"\t# coding=koi8-r\n\xc1\n", "tool.pyw", "\t# coding=koi8-r\n\u0430\n"),
         (b"# coding: cp1252\ns = '\x80'\n", "notes.txt", "# coding: cp1252\ns = '\x80'\n"),
         (b"x = 1\n# coding: cp1252\ns = '\x80'\n", "a.py", "x = 1\n# coding: cp1252\ns = '\x80'\n"),
         (b"#!/bin/python\n#\n# coding: cp1252\n'\x80'\n", "a.py",
          "#!/bin/python\n#\n# coding: cp1252\n'\x80'\n"),
         (b"# coding: no-such-codec\ns = 'caf\xc3\xa9'\n", "a.py",
          "# coding: no-such-codec\ns = 'café'\n"),
-        (b"# coding: no-such-codec\ns = 'caf\xe9'\n", "a.py", "# coding: no-such-codec\ns = 'café'\n"),
+        (b"# coding: no-such-codec\ns = 'caf\xe9'\n", "a.py",
+         "# coding: no-such-codec\ns = 'café'\n"),
     ],
     ids=[
         "cookie-line-1",

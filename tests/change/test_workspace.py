@@ -89,9 +89,7 @@ def test_a_python_file_keeps_its_own_encoding_under_raw(repo: GitRepo, tmp_path:
     )
 
 
-def test_a_symlink_becomes_a_file_holding_the_path_it_names(
-    repo: GitRepo, tmp_path: Path
-) -> None:
+def test_a_symlink_becomes_a_file_holding_the_path_it_names(repo: GitRepo, tmp_path: Path) -> None:
     secret = tmp_path / "outside" / "credentials"
     secret.parent.mkdir()
     secret.write_text("AKIAIOSFODNN7EXAMPLE\n")
@@ -267,9 +265,7 @@ def test_a_binary_file_of_a_diff_file_has_no_base(repo: GitRepo, tmp_path: Path)
     assert not workspace.base.exists()
 
 
-def test_trusted_tool_configuration_is_written_under_config(
-    repo: GitRepo, tmp_path: Path
-) -> None:
+def test_trusted_tool_configuration_is_written_under_config(repo: GitRepo, tmp_path: Path) -> None:
     base = repo.commit("empty")
     repo.write("ruff.toml", "lint.select = []\n")
     repo.write("app.py", "import os\n")

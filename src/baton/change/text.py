@@ -41,12 +41,18 @@ def decode(data: bytes, path: str) -> str:
     if wide is not None:
         return data.decode(wide, "replace")
     cookie = _cookie(data) if path.endswith(_PYTHON) else None
-    if cookie is not None:
-        return data.decode(cookie, "replace")
+    try:
+        if cookie is not None:
+            return data.decode(cookie, "replace")
+    except UnicodeError:  # a codec that refuses `replace` (idna): read the bytes as below
+        pass
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+_ASCII = bytes(range(32, 127)) + b"\t\r\n"
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -64,13 +70,23 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _cookie(data: bytes) -> str | None:
+    """The codec a Python file's coding cookie names, if Python itself would accept it.
+
+    Python reads the cookie only for text codecs that keep ASCII as it is; a cookie naming
+    anything else (`rot13`, `utf-16`, `punycode`) makes the file unrunnable, and must not make
+    its ASCII text — a secret, say — unreadable to the scanners.
+    """
     for line in data.split(b"\n", 2)[:2]:
         found = _COOKIE.match(line)
         if found is not None:
             try:
-                return codecs.lookup(found.group(1).decode("ascii")).name
-            except (LookupError, UnicodeDecodeError):
+                codec = codecs.lookup(found.group(1).decode("ascii"))
+                keeps_ascii = (
+                    codec._is_text_encoding and _ASCII.decode(codec.name) == _ASCII.decode()
+                )
+            except (LookupError, UnicodeError):
                 return None
+            return codec.name if keeps_ascii else None
         if line.strip() and not line.lstrip().startswith(b"#"):
             return None
     return None
