@@ -558,6 +558,16 @@ ENCODINGS = [
         "app/keys.py",
         b"# -*- coding: latin-1 -*-\n# caf\xe9\n" + KEY_PY.encode(),
     ),
+    *(
+        leak(
+            f"coding-cookie-{codec}",
+            f"an ASCII Python file whose coding line names {codec}: read that way, the key "
+            "would turn to noise (or crash the decoder)",
+            "app/keys.py",
+            f"# -*- coding: {codec} -*-\n{KEY_PY}".encode(),
+        )
+        for codec in ("utf-16", "utf-32", "rot13", "punycode", "idna")
+    ),
     leak("utf16-le-bom", "UTF-16 with a BOM", "deploy/keys.txt", KEY_PY.encode("utf-16")),
     leak(
         "utf16-be-bom",

@@ -267,17 +267,20 @@ def test_a_failing_agent_gives_exit_3_and_the_others_keep_their_findings(
     assert {f["rule_id"] for f in found_by(report, "quality")} == {"F821"}  # Project, redirect
 
 
+@pytest.mark.parametrize("then", ["refuses again", "answers"])
 def test_a_model_refusal_fails_its_agent_and_is_never_a_pass(
-    repo: GitRepo, fake_anthropic: FakeAnthropic
+    repo: GitRepo, fake_anthropic: FakeAnthropic, then: str
 ) -> None:
     """A clean change: without the refusal every agent would pass it with no finding.
 
     The CLI continues once after a turn that stops with `refusal` (with a reminder that a
-    safety classifier stopped it), so the model refuses on both turns.
+    safety classifier stopped it); whether the model then refuses again or answers with an
+    empty list, the refusal stands.
     """
     repo.pull_request({"app/__init__.py": ""}, {"app/greet.py": CLEAN})
     refusal = Reply((Text("I can't help with that."),), stop="refusal")
-    fake_anthropic.script("claude-security", [refusal, refusal])
+    after = refusal if then == "refuses again" else Reply.structured(output())
+    fake_anthropic.script("claude-security", [refusal, after])
     fake_anthropic.script_default([Reply.structured(output())])
 
     code, report, log = review(repo, fake_anthropic)

@@ -47,6 +47,9 @@ def test_review_with_the_real_api_finds_an_injection(repo: GitRepo) -> None:
     )
 
     report = json.loads((repo.path / "r.json").read_text())
-    assert report["agents"][0]["engine"] == "claude"
-    assert report["agents"][0]["status"] == "ok", done.stderr
-    assert any(f["line"] == 5 for f in report["findings"])
+    agents = {a["name"]: a for a in report["agents"]}
+    assert agents["claude-security"]["engine"] == "claude"
+    assert agents["claude-security"]["status"] == "ok", done.stderr
+    assert agents["security"]["engine"] == "builtin"  # beside the model, always
+    model = [f for f in report["findings"] if f["agent"] == "claude-security"]
+    assert any(f["line"] == 5 for f in model), report["findings"]

@@ -1,11 +1,13 @@
 """End to end: the review pipeline with Claude agents, through `baton review`, the real
 `claude` CLI and a fake Anthropic API.
 
-Covered: the synthesizer revising (and failing open on) the first phase's findings, a phase
-at `stop_on` skipping the later ones, reruns of a failed Claude agent (what they cost, and
-none once the budget is spent), an agent the repository defines in `.claude/agents/`, and
-that the base commit's configuration is the one a change is reviewed with. Configuration is
-committed on `main`, the base.
+Covered: the synthesizer revising (and failing open on) the first phase's findings — a
+built-in agent's only with `revise_builtin_findings` —, a phase at `stop_on` skipping the
+later ones, reruns of a failed Claude agent (what they cost, and none once the budget is
+spent), an agent the repository defines in `.claude/agents/`, and that the base commit's
+configuration is the one a change is reviewed with. Configuration is committed on `main`,
+the base. The built-in agents always run; `engine = "claude"` on `[agents.security]` adds
+`claude-security` beside the built-in `security`, and the fake's scripts are keyed by it.
 """
 
 from __future__ import annotations
@@ -54,6 +56,16 @@ phases = [["security"]]
 [agents.security]
 engine = "claude"
 retries = 1
+"""
+"""The built-in `security` and `claude-security` beside it; the `[agents.security]` table
+(here: one rerun) configures the Claude agent too."""
+
+MODEL_THEN_SYNTHESIZER = """
+stop_on = "never"
+phases = [["security"], ["synthesizer"]]
+
+[agents.security]
+engine = "claude"
 """
 
 DOCS_CHECKER = """---
@@ -119,7 +131,8 @@ def output(*findings: dict[str, Any]) -> dict[str, Any]:
 def test_synthesizer_downgrades_a_critical_and_says_why(
     repo: GitRepo, fake_anthropic: FakeAnthropic
 ) -> None:
-    pipeline_repo(repo, 'stop_on = "never"\n' + BUILTIN_THREE, {"app/run.py": SHELL_CALL})
+    config = 'stop_on = "never"\nrevise_builtin_findings = true\n' + BUILTIN_THREE
+    pipeline_repo(repo, config, {"app/run.py": SHELL_CALL})
     fake_anthropic.script(
         "synthesizer",
         [
@@ -167,10 +180,88 @@ def test_synthesizer_downgrades_a_critical_and_says_why(
     [request] = fake_anthropic.requests("synthesizer")
     sent = request.user_text
     assert '"id": "F1"' in sent and '"rule": "B602"' in sent and '"severity": "CRITICAL"' in sent
+    assert '"locked"' not in sent  # revise_builtin_findings: nothing is marked locked
     hunks = sent.split("<diff>", 1)[1]
     assert "### app/run.py" in hunks and "return subprocess.run(cmd, shell=True)" in hunks
     assert "more_info" not in sent and "readthedocs" not in sent  # bandit's own output
-    assert fake_anthropic.requests("security") == []  # built-in: no model session
+    assert fake_anthropic.requests("claude-security") == []  # built-in only: no model session
+    assert {a["name"] for a in report["agents"]} == {
+        "security",
+        "quality",
+        "coverage",
+        "synthesizer",
+    }
+
+
+def test_without_revise_builtin_findings_the_synthesizer_may_revise_only_model_findings(
+    repo: GitRepo, fake_anthropic: FakeAnthropic
+) -> None:
+    """bandit's CRITICAL (F1) is locked: its downgrade is dropped and the gate fails on it;
+    claude-security's HIGH (F2) is not, and its downgrade applies."""
+    pipeline_repo(repo, MODEL_THEN_SYNTHESIZER, {"app/run.py": SHELL_CALL})
+    fake_anthropic.script(
+        "claude-security",
+        [Reply.structured(output(reported("HIGH", 7, "shell-injection", "app/run.py")))],
+    )
+    fake_anthropic.script(
+        "synthesizer",
+        [
+            Reply.structured(
+                {
+                    "revisions": [
+                        {
+                            "action": "downgrade",
+                            "finding": "F1",
+                            "reason": DOWNGRADE_REASON,
+                            "severity": "LOW",
+                        },
+                        {
+                            "action": "downgrade",
+                            "finding": "F2",
+                            "reason": DOWNGRADE_REASON,
+                            "severity": "LOW",
+                        },
+                    ],
+                    "summary": "The shell call runs a trusted constant.",
+                }
+            )
+        ],
+    )
+
+    code, report, comment, log = review(repo, fake_anthropic)
+
+    assert code == 1, log
+    assert [(p["number"], p["agents"], p["ran"]) for p in report["phases"]] == [
+        (1, ["security", "claude-security"], True),
+        (2, ["synthesizer"], True),
+    ]
+    assert by_agent(report)["synthesizer"]["status"] == "ok"
+    found = {(f["agent"], f["rule_id"]): f for f in report["findings"]}
+    bandit = found[("security", "B602")]
+    assert (bandit["severity"], bandit["original_severity"]) == ("CRITICAL", None)
+    model = found[("claude-security", "shell-injection")]
+    assert (model["severity"], model["original_severity"]) == ("LOW", "HIGH")
+    [revision] = report["revisions"]
+    assert (revision["action"], revision["severity"], revision["by"]) == (
+        "downgrade",
+        "LOW",
+        "synthesizer",
+    )
+    assert (revision["finding"]["agent"], revision["finding"]["rule_id"]) == (
+        "claude-security",
+        "shell-injection",
+    )
+    assert report["gate"]["verdict"] == "fail"
+    assert "1 finding at or above critical (worst: CRITICAL)" in report["gate"]["reasons"]
+    assert "synthesizer: 1 revisions could not apply" in log
+    assert "CRITICAL → LOW" not in comment and "HIGH → LOW" in comment
+
+    [request] = fake_anthropic.requests("synthesizer")
+    sent = request.user_text
+    [bandit_item] = [line for line in sent.splitlines() if '"id": "F1"' in line]
+    assert '"rule": "B602"' in bandit_item and '"locked": true' in bandit_item
+    [model_item] = [line for line in sent.splitlines() if '"id": "F2"' in line]
+    assert '"rule": "shell-injection"' in model_item and '"locked"' not in model_item
 
 
 def test_a_failing_synthesizer_fails_open_and_the_findings_stand(
@@ -217,54 +308,60 @@ def test_a_critical_in_phase_one_skips_the_synthesizer(
 def test_a_failed_claude_agent_is_run_again_and_its_second_run_counts(
     repo: GitRepo, fake_anthropic: FakeAnthropic
 ) -> None:
-    pipeline_repo(repo, CLAUDE_SECURITY, {"app/run.py": SHELL_CALL})
+    pipeline_repo(repo, CLAUDE_SECURITY, {"app/calc.py": EVAL_CALL})
     fake_anthropic.script(
-        "security",
+        "claude-security",
         [
             Fault.overloaded(),
             Fault.overloaded(),
-            Reply.structured(output(reported("HIGH", 7, "shell-injection", "app/run.py"))),
+            Reply.structured(output(reported("HIGH", 5, "code-injection", "app/calc.py"))),
         ],
     )
 
     code, report, comment, log = review(repo, fake_anthropic)
 
-    assert code == 0, log  # HIGH is below the default fail_on
-    security = by_agent(report)["security"]
+    assert code == 0, log  # HIGH and MEDIUM are below the default fail_on
+    security = by_agent(report)["claude-security"]
     assert (security["engine"], security["status"], security["attempts"]) == ("claude", "ok", 2)
-    assert [(f["agent"], f["rule_id"], f["severity"]) for f in report["findings"]] == [
-        ("security", "shell-injection", "HIGH")
+    assert by_agent(report)["security"]["attempts"] == 1  # the built-in one ran once
+    assert sorted((f["agent"], f["rule_id"], f["severity"]) for f in report["findings"]) == [
+        ("claude-security", "code-injection", "HIGH"),
+        ("security", "B307", "MEDIUM"),
     ]
-    assert "security: failed" in log and "running it again (1 of 1) in 0.1s" in log
+    assert "claude-security: failed" in log and "running it again (1 of 1) in 0.1s" in log
     assert "after 2 runs" in comment
-    assert len(fake_anthropic.requests("security")) == 3
+    assert len(fake_anthropic.requests("claude-security")) == 3
 
 
 def test_a_claude_agent_that_fails_every_run_makes_the_review_incomplete(
     repo: GitRepo, fake_anthropic: FakeAnthropic
 ) -> None:
-    pipeline_repo(repo, CLAUDE_SECURITY, {"app/run.py": SHELL_CALL})
-    fake_anthropic.script("security", [Fault.overloaded()] * 4)
+    pipeline_repo(repo, CLAUDE_SECURITY, {"app/calc.py": EVAL_CALL})
+    fake_anthropic.script("claude-security", [Fault.overloaded()] * 4)
 
     code, report, comment, log = review(repo, fake_anthropic)
 
     assert code == 3, log
-    security = by_agent(report)["security"]
+    security = by_agent(report)["claude-security"]
     assert (security["status"], security["attempts"]) == ("failed", 2)
     assert "overloaded" in security["reason"]
     assert report["gate"]["verdict"] == "incomplete"
-    assert any(r.startswith("agent security failed") for r in report["gate"]["reasons"])
+    assert [r for r in report["gate"]["reasons"] if r.startswith("agent ")] == [
+        f"agent claude-security failed: {security['reason']}"
+    ]
+    assert by_agent(report)["security"]["status"] == "ok"
+    assert [(f["agent"], f["rule_id"]) for f in report["findings"]] == [("security", "B307")]
     assert "failed after 2 runs" in comment
-    assert len(fake_anthropic.requests("security")) == 4
+    assert len(fake_anthropic.requests("claude-security")) == 4
 
 
 def test_the_cost_of_a_failed_run_is_part_of_the_agents_usage(
     repo: GitRepo, fake_anthropic: FakeAnthropic
 ) -> None:
     """The first run spends $0.42 (100k input, 1k output tokens) before the API gives 529s."""
-    pipeline_repo(repo, CLAUDE_SECURITY, {"app/run.py": SHELL_CALL})
+    pipeline_repo(repo, CLAUDE_SECURITY, {"app/calc.py": EVAL_CALL})
     fake_anthropic.script(
-        "security",
+        "claude-security",
         [
             Reply.text("Looking.", usage=COSTLY),
             Fault.overloaded(),
@@ -276,7 +373,7 @@ def test_the_cost_of_a_failed_run_is_part_of_the_agents_usage(
     code, report, comment, log = review(repo, fake_anthropic)
 
     assert code == 0, log
-    security = by_agent(report)["security"]
+    security = by_agent(report)["claude-security"]
     assert (security["status"], security["attempts"]) == ("ok", 2)
     usage = security["usage"]
     spent = "the agent's usage must cover every run, the failed one included"
@@ -289,16 +386,16 @@ def test_the_cost_of_a_failed_run_is_part_of_the_agents_usage(
 def test_a_run_stopped_by_the_budget_is_not_run_again(
     repo: GitRepo, fake_anthropic: FakeAnthropic
 ) -> None:
-    pipeline_repo(repo, CLAUDE_SECURITY, {"app/run.py": SHELL_CALL})
+    pipeline_repo(repo, CLAUDE_SECURITY, {"app/calc.py": EVAL_CALL})
     fake_anthropic.script(
-        "security", [Reply.text("Looking.", usage=COSTLY), Reply.structured(output())]
+        "claude-security", [Reply.text("Looking.", usage=COSTLY), Reply.structured(output())]
     )
 
     code, report, comment, log = review(repo, fake_anthropic, env={"BATON_MAX_BUDGET_USD": "0.1"})
 
     assert code == 3, log
-    assert len(fake_anthropic.requests("security")) == 1
-    security = by_agent(report)["security"]
+    assert len(fake_anthropic.requests("claude-security")) == 1
+    security = by_agent(report)["claude-security"]
     assert security["status"] == "failed"
     spent = "a rerun cannot help once the budget is spent"
     assert "running it again" not in log, spent

@@ -24,6 +24,8 @@ from claude_agent_sdk import (
     AssistantMessage,
     ClaudeAgentOptions,
     ResultMessage,
+    SystemMessage,
+    TextBlock,
     ToolResultBlock,
     ToolUseBlock,
     UserMessage,
@@ -35,6 +37,10 @@ from baton.agents.claude.protocol import SessionJob, SessionOutcome
 
 REFUSAL = "refusal"
 """The Messages API's stop reason when the model declines to answer."""
+REFUSAL_NOTICES = ("safeguards stopped the response", "stopped by a safety classifier")
+"""How Claude Code says a turn ended in a refusal before it carries on (observed with the
+CLI bundled in claude-agent-sdk 0.2.189): a system notice, then a user reminder. A streamed
+turn reaches the SDK without its stop reason, so these are what tell a refusal apart."""
 
 
 def options_for(job: SessionJob) -> ClaudeAgentOptions:
@@ -62,8 +68,8 @@ async def run(job: SessionJob) -> SessionOutcome:
     crash: str | None = None
     try:
         async for message in query(prompt=job.prompt, options=options_for(job)):
+            refusal = refusal or _is_refusal(message)
             if isinstance(message, AssistantMessage):
-                refusal = refusal or message.stop_reason == REFUSAL
                 for block in message.content:
                     if isinstance(block, ToolUseBlock):
                         tool_names[block.id] = block.name
@@ -80,7 +86,21 @@ async def run(job: SessionJob) -> SessionOutcome:
         return SessionOutcome(
             crash=crash or "the session ended without a result", denied=refused, refused=refusal
         )
-    return _outcome(result, refused, refusal or result.stop_reason == REFUSAL)
+    return _outcome(result, refused, refusal)
+
+
+def _is_refusal(message: object) -> bool:
+    """Whether `message` says that a model turn was refused, whatever came after it."""
+    if isinstance(message, AssistantMessage | ResultMessage):
+        return message.stop_reason == REFUSAL
+    if isinstance(message, SystemMessage):
+        content = message.data.get("content")
+        notice = isinstance(content, str) and any(n in content for n in REFUSAL_NOTICES)
+        return REFUSAL in message.subtype or notice
+    if isinstance(message, UserMessage) and isinstance(message.content, list):
+        texts = (block.text for block in message.content if isinstance(block, TextBlock))
+        return any(notice in text for text in texts for notice in REFUSAL_NOTICES)
+    return False
 
 
 def _outcome(result: ResultMessage, refused: list[str], refusal: bool) -> SessionOutcome:
