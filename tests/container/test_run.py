@@ -89,7 +89,8 @@ def test_gitlab_job_script_runs_in_the_image(baton_image: str, repo: GitRepo) ->
 def test_claude_agents_run_in_the_image_against_the_api(
     baton_image: str, repo: GitRepo, fake_anthropic: FakeAnthropic
 ) -> None:
-    """With a model credential the image's bundled Claude Code CLI reviews the change."""
+    """With a model credential the image's bundled Claude Code CLI reviews the change, beside
+    the built-in tools."""
     finding = {
         "severity": "HIGH",
         "confidence": "HIGH",
@@ -100,7 +101,9 @@ def test_claude_agents_run_in_the_image_against_the_api(
         "message": "Any user can delete any project.",
         "recommendation": "Check the caller's permission first.",
     }
-    fake_anthropic.script("security", [Reply.structured({"findings": [finding], "summary": "."})])
+    fake_anthropic.script(
+        "claude-security", [Reply.structured({"findings": [finding], "summary": "."})]
+    )
     fake_anthropic.script_default([Reply.structured({"findings": [], "summary": "Reviewed."})])
     workspace = checkout(repo, {"app/views.py": "def delete(project):\n    project.delete()\n"})
     ran = image.run(
@@ -111,8 +114,12 @@ def test_claude_agents_run_in_the_image_against_the_api(
     )
     assert ran.code == 1, ran.stdout + ran.stderr
     report = json.loads((workspace / "baton.json").read_text())
-    assert {agent["engine"] for agent in report["agents"]} == {"claude"}
+    engines = {agent["name"]: agent["engine"] for agent in report["agents"]}
+    assert {name: engines[name] for name in ("security", "claude-security")} == {
+        "security": "builtin",
+        "claude-security": "claude",
+    }
     assert [(f["agent"], f["rule_id"]) for f in report["findings"]] == [
-        ("security", "missing-authz")
+        ("claude-security", "missing-authz")
     ]
     assert len(fake_anthropic.requests()) >= 3

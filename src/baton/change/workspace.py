@@ -84,7 +84,7 @@ def build_workspace(
         writer.put(folder / "config" / path, text.encode("utf-8"))
     large = {p for p, e in entries.items() if e.readable and e.size > max_file_bytes}
     for path in sorted(large):
-        writer.put(folder / "text" / path, _sparse(files[path]).encode("utf-8"), path)
+        writer.sparse(files[path])
     wanted = {p: e for p, e in entries.items() if e.readable and p not in large}
     for path, data in source.contents(wanted):
         writer.file(files[path], data)
@@ -123,6 +123,15 @@ class _Writer:
         self.put(self.folder / "raw" / path, data, path)
         self.put(self.folder / "text" / path, text.encode("utf-8", "replace"), path)
 
+    def sparse(self, changed: ChangedFile) -> None:
+        """The diff's lines of a file too large to read, at their numbers, blank between."""
+        last = max(changed.lines, default=0)
+        text = "\n".join(changed.lines.get(n, "") for n in range(1, last + 1)) + "\n"
+        found = line_map(text)
+        if found is not None:
+            self.line_maps[changed.path] = found
+        self.put(self.folder / "text" / changed.path, text.encode("utf-8"), changed.path)
+
     def put(self, target: Path, data: bytes, path: str | None = None) -> None:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -143,12 +152,6 @@ def _first_mismatch(file: ChangedFile, data: bytes) -> int | None:
         if text != file.lines.get(number):
             return number
     return None
-
-
-def _sparse(file: ChangedFile) -> str:
-    """The diff's lines of `file` at their numbers, blank lines between."""
-    last = max(file.lines, default=0)
-    return "\n".join(file.lines.get(n, "") for n in range(1, last + 1)) + "\n"
 
 
 def _base_versions(
