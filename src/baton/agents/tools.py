@@ -106,7 +106,7 @@ class ToolRunner:
         `--exclude-files=.*`, `@args`) can ever be read as an option or an argument file.
 
         `processes` defaults to the runner's parallelism; pass 1 for a tool that already
-        spreads its work over every CPU itself (ruff), where more processes
+        spreads its work over every CPU itself (detect-secrets, ruff), where more processes
         only compete with each other and with the other agents.
         """
         if not files:

@@ -6,16 +6,19 @@ It takes the arguments of `detect-secrets scan` that baton uses and prints the s
 a `tools.detect-secrets` override (the real command) still works. It exists because the
 command scans several files in a pool of worker processes whose settings are rebuilt from
 scratch, which re-enables filters that were disabled (`is_non_text_file`, `is_lock_file`):
-with two files or more, a file named `*.png` or `poetry.lock` would never be scanned. baton
-spreads files over processes itself (`ToolRunner.run_batched`).
+with two files or more, a file named `*.png` or `poetry.lock` would never be scanned. Here
+every worker process configures itself with the same settings before it scans anything.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import multiprocessing
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from detect_secrets.core.scan import scan_file
@@ -25,16 +28,37 @@ VERIFICATION = "detect_secrets.filters.common.is_ignored_due_to_verification_pol
 """The filter through which detect-secrets asks a token's issuer whether it is live."""
 
 
+_configured = contextlib.ExitStack()
+
+
+def _configure(disabled: Sequence[str]) -> None:
+    """Every plugin, every default filter but `disabled`, no network verification: for the
+    life of this process."""
+    _configured.close()
+    _configured.enter_context(default_settings())
+    get_settings().disable_filters(VERIFICATION, *disabled)
+
+
+def _scan_one(name: str) -> tuple[str, list[dict[str, Any]]]:
+    return name, sorted((s.json() for s in scan_file(name)), key=lambda i: i["line_number"])
+
+
 def scan(files: Sequence[str], disabled: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Results per file, as `detect-secrets scan` prints them; never verified over the network."""
-    results: dict[str, list[dict[str, Any]]] = {}
-    with default_settings():
-        get_settings().disable_filters(VERIFICATION, *disabled)
-        for name in files:
-            found = [secret.json() for secret in scan_file(name)]
-            if found:
-                results[name] = sorted(found, key=lambda item: item["line_number"])
-    return results
+    workers = min(len(os.sched_getaffinity(0)), len(files))
+    if workers < 2:
+        _configure(disabled)
+        return _by_name(map(_scan_one, files))
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_configure, initargs=(list(disabled),)) as pool:
+        chunk = max(1, len(files) // workers // 4)
+        return _by_name(pool.imap_unordered(_scan_one, files, chunksize=chunk))
+
+
+def _by_name(
+    found: Iterable[tuple[str, list[dict[str, Any]]]],
+) -> dict[str, list[dict[str, Any]]]:
+    return {name: items for name, items in sorted(found) if items}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

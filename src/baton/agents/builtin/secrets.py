@@ -129,7 +129,7 @@ async def scan(
 async def _run(
     tools: ToolRunner, args: Sequence[str], root: Path, paths: Sequence[str]
 ) -> list[tuple[str, dict[str, Any]]]:
-    outputs = await tools.run_batched("detect-secrets", args, paths, cwd=root)
+    outputs = await tools.run_batched("detect-secrets", args, paths, cwd=root, processes=1)
     found: list[tuple[str, dict[str, Any]]] = []
     for output in outputs:
         data = load_json("detect-secrets", output.stdout)
