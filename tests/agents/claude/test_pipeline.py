@@ -128,29 +128,23 @@ def output(*findings: dict[str, Any]) -> dict[str, Any]:
     return {"findings": list(findings), "summary": "Reviewed."}
 
 
+def downgrades_to_low(*ids: str) -> Reply:
+    """The synthesizer's answer: each of these findings downgraded to LOW, with the reason."""
+    revisions = [
+        {"action": "downgrade", "finding": i, "reason": DOWNGRADE_REASON, "severity": "LOW"}
+        for i in ids
+    ]
+    return Reply.structured(
+        {"revisions": revisions, "summary": "The shell call runs a trusted constant."}
+    )
+
+
 def test_synthesizer_downgrades_a_critical_and_says_why(
     repo: GitRepo, fake_anthropic: FakeAnthropic
 ) -> None:
     config = 'stop_on = "never"\nrevise_builtin_findings = true\n' + BUILTIN_THREE
     pipeline_repo(repo, config, {"app/run.py": SHELL_CALL})
-    fake_anthropic.script(
-        "synthesizer",
-        [
-            Reply.structured(
-                {
-                    "revisions": [
-                        {
-                            "action": "downgrade",
-                            "finding": "F1",
-                            "reason": DOWNGRADE_REASON,
-                            "severity": "LOW",
-                        }
-                    ],
-                    "summary": "The shell call runs a trusted constant.",
-                }
-            )
-        ],
-    )
+    fake_anthropic.script("synthesizer", [downgrades_to_low("F1")])
 
     code, report, comment, log = review(repo, fake_anthropic)
 
@@ -203,30 +197,7 @@ def test_without_revise_builtin_findings_the_synthesizer_may_revise_only_model_f
         "claude-security",
         [Reply.structured(output(reported("HIGH", 7, "shell-injection", "app/run.py")))],
     )
-    fake_anthropic.script(
-        "synthesizer",
-        [
-            Reply.structured(
-                {
-                    "revisions": [
-                        {
-                            "action": "downgrade",
-                            "finding": "F1",
-                            "reason": DOWNGRADE_REASON,
-                            "severity": "LOW",
-                        },
-                        {
-                            "action": "downgrade",
-                            "finding": "F2",
-                            "reason": DOWNGRADE_REASON,
-                            "severity": "LOW",
-                        },
-                    ],
-                    "summary": "The shell call runs a trusted constant.",
-                }
-            )
-        ],
-    )
+    fake_anthropic.script("synthesizer", [downgrades_to_low("F1", "F2")])
 
     code, report, comment, log = review(repo, fake_anthropic)
 
