@@ -163,3 +163,25 @@ def test_work_dir_keeps_the_handoff_between_phases(repo: GitRepo, tmp_path: Path
     summary = (work / "phase-2" / "summary.md").read_text()
     assert summary.startswith("1 finding so far: 1 LOW; by agent: quality 1.")
     assert "quality F401 at app/util.py:1" in summary
+
+
+def test_a_change_wholly_excluded_by_configuration_passes(repo: GitRepo) -> None:
+    pull_request(repo, 'exclude = ["docs/**"]\n', {"docs/guide.md": "Run `eval(input())`.\n"})
+
+    done, report = review(repo)
+
+    assert done.code == 0, done.stderr
+    assert report["gate"]["verdict"] == "pass"
+    assert [(s["path"], s["reason"]) for s in report["skipped"]] == [
+        ("docs/guide.md", "excluded by docs/**")
+    ]
+
+
+def test_files_to_review_and_no_agent_that_reviewed_them_is_incomplete(repo: GitRepo) -> None:
+    pull_request(repo, "", {"app/util.py": UNUSED_IMPORT})
+
+    done, report = review(repo, "--agents", "coverage")
+
+    assert done.code == 3, done.stderr
+    assert statuses(report) == {"coverage": (1, "skipped")}
+    assert "no agent reviewed any file of the change" in report["gate"]["reasons"]

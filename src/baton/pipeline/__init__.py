@@ -27,9 +27,9 @@ from baton.agents.runner import AgentRun, Progress, run_agents
 from baton.agents.specs import AgentSpec, agent_specs
 from baton.agents.tools import ToolRunner
 from baton.change.checkout import checkout_for_models
-from baton.change.model import ChangeSet, SkippedFile
-from baton.change.scope import select_files, trusted_attributes
-from baton.change.workspace import build_workspace
+from baton.change.model import ChangeSet
+from baton.change.scope import Scope, select_files, trusted_attributes
+from baton.change.workspace import Workspace, build_workspace
 from baton.findings.suppress import SUPPRESSION_AGENT
 from baton.gate import decide, is_blocking
 from baton.pipeline.handoff import work_directory, write_handoff
@@ -70,24 +70,9 @@ async def review_change(
     settled = Settled()
     stopped: str | None = None
     with work_directory(settings.work_dir) as folder:
-        workspace = build_workspace(
-            change,
-            folder / "workspace",
-            max_file_bytes=settings.max_file_bytes,
-            tool_configs=repo.tool_configs,
-        )
+        models = any(a.engine == "claude" and not isinstance(a, Unavailable) for a in chosen)
+        workspace, scope = _read_change(change, settings, repo, folder, models=models)
         progress(f"files read from the {workspace.revision}")
-        if any(agent.engine == "claude" and not isinstance(agent, Unavailable) for agent in chosen):
-            where = checkout_for_models(Path(change.root), change.head, folder / "tree")
-            workspace = replace(workspace, model_root=where)
-        paths = [f.path for f in change.files]
-        scope = select_files(
-            change,
-            workspace,
-            exclude=settings.exclude,
-            max_file_bytes=settings.max_file_bytes,
-            attributes=trusted_attributes(Path(change.root), repo.revision, paths),
-        )
         for number, phase in enumerate(phases, start=1):
             names = tuple(agent.name for agent in phase)
             if stopped is not None:
@@ -149,9 +134,34 @@ async def review_change(
             results,
             settings.fail_on,
             stopped=stopped,
-            unreviewed=_unreviewed(change, scope.skipped, results),
+            unreviewed=_unreviewed(scope, results),
         ),
     )
+
+
+def _read_change(
+    change: ChangeSet, settings: Settings, repo: RepoConfig, folder: Path, *, models: bool
+) -> tuple[Workspace, Scope]:
+    """The reviewed revision's changed files written for the tools (and, for model agents,
+    a checkout of that revision), and which of them each kind of agent reviews."""
+    workspace = build_workspace(
+        change,
+        folder / "workspace",
+        max_file_bytes=settings.max_file_bytes,
+        tool_configs=repo.tool_configs,
+    )
+    if models:
+        where = checkout_for_models(Path(change.root), change.head, folder / "tree")
+        workspace = replace(workspace, model_root=where)
+    paths = [f.path for f in change.files]
+    scope = select_files(
+        change,
+        workspace,
+        exclude=settings.exclude,
+        max_file_bytes=settings.max_file_bytes,
+        attributes=trusted_attributes(Path(change.root), repo.revision, paths),
+    )
+    return workspace, scope
 
 
 def _locked(runs: Sequence[AgentRun]) -> frozenset[str]:
@@ -161,14 +171,14 @@ def _locked(runs: Sequence[AgentRun]) -> frozenset[str]:
     )
 
 
-def _unreviewed(
-    change: ChangeSet, skipped: Sequence[SkippedFile], results: Sequence[AgentResult]
-) -> list[str]:
-    """Why the change was not (wholly) reviewed: files that could not be read, or no agent
-    that ran on any file of a change that adds lines."""
-    reasons = [f"{s.path} could not be reviewed: {s.reason}" for s in skipped if s.unreviewable]
+def _unreviewed(scope: Scope, results: Sequence[AgentResult]) -> list[str]:
+    """Why the change was not (wholly) reviewed: files that could not be read, or files to
+    review and no agent that finished on any of them."""
+    reasons = [
+        f"{s.path} could not be reviewed: {s.reason}" for s in scope.skipped if s.unreviewable
+    ]
     ran = any(r.status is AgentStatus.OK for r in results)
-    if change.added_count and not ran:
+    if (scope.selected or scope.secrets_only) and not ran:
         reasons.append("no agent reviewed any file of the change")
     return reasons
 
