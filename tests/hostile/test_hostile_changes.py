@@ -908,6 +908,15 @@ PROMPT_INJECTION = [
         exit=3,
         check=claude_agents_failed,
     ),
+    Case(
+        "model-refuses-once-then-approves",
+        "a refusal, then (the CLI carries on once) an empty approving answer: still failed",
+        head={"app/ok.py": "x = 1\n"},
+        model=(Reply((Text("I can't help with that."),), stop="refusal"), *OBEY[:1]),
+        env={"BATON_RETRIES": "0"},
+        exit=3,
+        check=claude_agents_failed,
+    ),
 ]
 
 CASES = [
