@@ -130,6 +130,33 @@ def test_blocking_finding_wins_over_incomplete(feature_repo: GitRepo, tmp_path: 
     assert "quality" in done.stdout and "not found" in done.stdout
 
 
+def test_a_missing_tool_does_not_take_its_siblings_key_down(
+    feature_repo: GitRepo, tmp_path: Path
+) -> None:
+    feature_repo.write("pkg/keys.py", f'KEY = "{AWS_KEY}"\n')
+    feature_repo.commit("key")
+
+    done = run_baton(
+        "review",
+        "--base",
+        "main",
+        "--json",
+        "r.json",
+        cwd=feature_repo.path,
+        env={"BATON_TOOLS__BANDIT": str(tmp_path / "missing-bandit")},
+    )
+
+    assert done.code == 1, done.stderr
+    report = json.loads((feature_repo.path / "r.json").read_text())
+    [security] = [a for a in report["agents"] if a["name"] == "security"]
+    assert (security["status"], security["attempts"]) == ("failed", 1)
+    assert security["reason"].startswith("bandit not found")
+    assert [f["rule_id"] for f in report["findings"] if f["agent"] == "security"] == [
+        "secret-aws-access-key"
+    ]
+    assert "agent security failed: bandit not found" in " ".join(report["gate"]["reasons"])
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
@@ -138,6 +165,7 @@ def test_blocking_finding_wins_over_incomplete(feature_repo: GitRepo, tmp_path: 
         (["review", "--agents", "security,astrology"], "unknown agent astrology"),
         (["review", "--base", "no-such-ref"], "no-such-ref"),
         (["review", "--timeout", "-1"], "timeout"),
+        (["review", "--exclude", "[z-a]"], "exclude: invalid glob"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(

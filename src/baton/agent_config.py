@@ -10,9 +10,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from baton.findings.model import Severity
+from baton.globs import checked_globs
 
 
 class Engine(StrEnum):
@@ -64,6 +65,6 @@ class AgentConfig(BaseModel):
     severity: SeverityMap = Field(
         default_factory=dict, description="Rule id → severity for this agent's findings."
     )
-    ignore: list[str] = Field(
+    ignore: Annotated[list[str], AfterValidator(checked_globs)] = Field(
         default_factory=list, description="Globs of paths this agent does not review."
     )

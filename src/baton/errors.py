@@ -49,3 +49,10 @@ class AgentError(BatonError):
 
 class AgentSkipped(AgentError):
     """An agent decided there is nothing for it to do; shown, never a failure."""
+
+
+def describe_failure(err: BaseException) -> str:
+    """One line on why work stopped: baton's own errors speak for themselves, others crashed."""
+    if isinstance(err, BatonError):
+        return str(err)
+    return f"crashed: {type(err).__name__}: {err}"

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     Field,
     SecretStr,
     ValidationError,
@@ -39,6 +40,7 @@ from pydantic_settings import (
 from baton.agent_config import AgentConfig, Engine, SeverityMap
 from baton.errors import UsageError
 from baton.findings.model import Severity
+from baton.globs import checked_globs
 
 ENV_PREFIX = "BATON_"
 DEFAULT_AGENTS = ("security", "quality", "coverage")
@@ -185,7 +187,9 @@ class Settings(BaseSettings):
     coverage_report: Path | None = None
 
     # Scope.
-    exclude: CommaList = Field(default_factory=list, description="Globs of paths not reviewed.")
+    exclude: Annotated[CommaList, AfterValidator(checked_globs)] = Field(
+        default_factory=list, description="Globs of paths not reviewed."
+    )
     include_context_lines: bool = False
     max_file_bytes: int = Field(default=1_000_000, gt=0)
 
@@ -314,7 +318,8 @@ def describe_validation_error(err: ValidationError) -> str:
         where = ".".join(str(p) for p in item["loc"]) or "settings"
         got = item.get("input")
         shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
-        parts.append(f"{where}: {item['msg']}{shown}")
+        message = str(item["msg"]).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}{shown}")
     return "; ".join(parts)
 
 

@@ -13,6 +13,7 @@ from baton.change.scope import Scope, language_of, select_files, trusted_attribu
 from baton.change.source import git_diff
 from baton.change.workspace import build_workspace
 from baton.errors import UsageError
+from baton.settings import load_settings
 from tests.fakes.repos import GitRepo
 
 
@@ -139,13 +140,12 @@ def test_exclude_globs_have_gitignore_meaning(repo: GitRepo) -> None:
     }
 
 
-def test_an_invalid_exclude_glob_is_a_usage_error(repo: GitRepo) -> None:
-    base = repo.commit("empty")
-    repo.write("a.py", "x\n")
-    repo.commit()
-
-    with pytest.raises(UsageError, match="invalid exclude glob"):
-        split(change_of(repo, base), ("!",))
+@pytest.mark.parametrize("glob", ["[z-a]", "!", "src/[9-0].py"])
+def test_an_invalid_glob_is_refused_where_the_setting_is_read(glob: str) -> None:
+    with pytest.raises(UsageError, match=r"^invalid configuration: exclude: invalid glob"):
+        load_settings({"exclude": [glob]}, {})
+    with pytest.raises(UsageError, match=r"agents\.security\.ignore: invalid glob"):
+        load_settings({}, {"agents": {"security": {"ignore": ["ok/**", glob]}}})
 
 
 def test_base_gitattributes_mark_generated_and_vendored_and_can_unmark(repo: GitRepo) -> None:

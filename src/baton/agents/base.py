@@ -106,6 +106,8 @@ class AgentOutput:
     denied: list[str] = field(default_factory=list)
     failure: str | None = None
     """Set when part of the work failed: the agent is failed, its findings are kept."""
+    retryable: bool = True
+    """Whether running the agent again could mend `failure` (not for a missing tool)."""
     revisions: list[Revision] = field(default_factory=list)
     """Changes to earlier phases' findings (the synthesizer's)."""
 

@@ -29,7 +29,7 @@ from baton.agents.tools import ToolRunner
 from baton.change.model import ChangedFile, ChangeSet, SkippedFile
 from baton.change.scope import Scope
 from baton.change.workspace import Workspace
-from baton.errors import AgentError, AgentSkipped
+from baton.errors import AgentError, AgentSkipped, describe_failure
 from baton.findings.model import Finding
 from baton.findings.revise import Revision
 from baton.findings.rules import ignored_paths
@@ -191,7 +191,7 @@ async def _attempt(
         status, reason = _classify(err)
         return status, reason, AgentOutput(), _retryable(err)
     if output.failure is not None:
-        return AgentStatus.FAILED, output.failure, output, True
+        return AgentStatus.FAILED, output.failure, output, output.retryable
     return AgentStatus.OK, None, output, False
 
 
@@ -210,9 +210,7 @@ def _classify(err: Exception) -> tuple[AgentStatus, str]:
         return _classify(first) if isinstance(first, Exception) else (AgentStatus.FAILED, str(err))
     if isinstance(err, AgentSkipped):
         return AgentStatus.SKIPPED, str(err)
-    if isinstance(err, AgentError):
-        return AgentStatus.FAILED, str(err)
-    return AgentStatus.FAILED, f"crashed: {type(err).__name__}: {err}"
+    return AgentStatus.FAILED, describe_failure(err)
 
 
 def _describe(result: AgentResult) -> str:

@@ -33,7 +33,7 @@ from baton.change.model import ChangedFile, ChangeSet, FileStatus, SkippedFile
 from baton.change.revision import WORKING_TREE, EntryKind
 from baton.change.source import outside_work_tree
 from baton.change.workspace import Workspace
-from baton.errors import UsageError
+from baton.globs import path_globs
 
 DELETED = "deleted"
 BINARY = "binary"
@@ -211,17 +211,6 @@ def _has_marker(path: Path) -> bool:
     except OSError:
         return False
     return GENERATED_MARKER.search(b"\n".join(head.split(b"\n")[:MARKER_LINES])) is not None
-
-
-def path_globs(globs: Sequence[str], setting: str = "exclude") -> GitIgnoreSpec | None:
-    """Globs with .gitignore's meaning (`tests/`, `**/*.min.js`); None when there are none."""
-    cleaned = [glob.strip() for glob in globs if glob.strip()]
-    if not cleaned:
-        return None
-    try:
-        return GitIgnoreSpec.from_lines(cleaned)
-    except ValueError as err:
-        raise UsageError(f"invalid {setting} glob: {err}") from None
 
 
 def trusted_attributes(

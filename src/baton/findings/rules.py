@@ -13,8 +13,8 @@ from collections.abc import Iterable
 
 from pathspec import GitIgnoreSpec
 
-from baton.change.scope import path_globs
 from baton.findings.model import Finding
+from baton.globs import path_globs
 from baton.settings import Settings
 
 
@@ -34,7 +34,7 @@ def apply_severity_overrides(findings: Iterable[Finding], settings: Settings) ->
 
 def ignored_paths(settings: Settings, agent: str) -> GitIgnoreSpec | None:
     """The agent's `ignore` globs, or None when it has none."""
-    return path_globs(settings.options_for(agent).ignore, f"agents.{agent}.ignore")
+    return path_globs(settings.options_for(agent).ignore)
 
 
 def drop_ignored(findings: Iterable[Finding], settings: Settings) -> list[Finding]:

@@ -183,6 +183,7 @@ def test_configured_report_that_does_not_exist_fails(feature: GitRepo) -> None:
 
     assert not isinstance(caught.value, AgentSkipped)
     assert str(caught.value) == "coverage report build/coverage.xml not found"
+    assert not caught.value.retryable  # the same file would be missing on a rerun
 
 
 def test_malformed_xml_fails_with_one_line(feature: GitRepo) -> None:
@@ -194,6 +195,7 @@ def test_malformed_xml_fails_with_one_line(feature: GitRepo) -> None:
     assert not isinstance(caught.value, AgentSkipped)
     assert str(caught.value).startswith("coverage report coverage.xml is not valid XML: ")
     assert "\n" not in str(caught.value)
+    assert not caught.value.retryable
 
 
 def test_xml_bomb_is_refused(feature: GitRepo) -> None:

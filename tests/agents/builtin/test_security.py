@@ -63,13 +63,36 @@ def test_unparseable_python_is_listed_not_fatal(tmp_path: Path) -> None:
     assert [(s.path, s.reason.split(":")[0]) for s in output.skipped] == [("broken.py", "bandit")]
 
 
-def test_garbage_from_the_tool_fails_the_agent(tmp_path: Path) -> None:
+def test_garbage_from_one_tool_fails_the_agent_but_keeps_the_others_findings(
+    tmp_path: Path,
+) -> None:
     fake = tmp_path / "fake-bandit"
     fake.write_text("#!/bin/sh\necho 'No CRITICAL issues found'\n")
     fake.chmod(0o755)
-    code = new_file(tmp_path, "a.py", "x = 1\n")
-    with pytest.raises(AgentError, match="bandit output is not JSON"):
-        run_agent(SecurityAgent(), tmp_path, [code], tools={"bandit": str(fake)})
+    code = new_file(tmp_path / "repo", "a.py", f'KEY = "{AWS_KEY}"\n')
+    output = run_agent(SecurityAgent(), tmp_path / "repo", [code], tools={"bandit": str(fake)})
+    assert output.failure is not None and output.failure.startswith("bandit output is not JSON")
+    assert output.retryable
+    assert [f.rule_id for f in output.findings] == ["secret-aws-access-key"]
+
+
+def test_a_missing_tool_is_not_worth_a_rerun_and_its_sibling_still_counts(
+    tmp_path: Path,
+) -> None:
+    code = new_file(tmp_path / "repo", "a.py", f'KEY = "{AWS_KEY}"\n')
+    output = run_agent(
+        SecurityAgent(), tmp_path / "repo", [code], tools={"bandit": str(tmp_path / "none")}
+    )
+    assert output.failure == f"bandit not found at {tmp_path / 'none'} (from the tools setting)"
+    assert not output.retryable
+    assert [f.rule_id for f in output.findings] == ["secret-aws-access-key"]
+
+
+def test_both_tools_failing_fails_the_agent(tmp_path: Path) -> None:
+    code = new_file(tmp_path / "repo", "a.py", "x = 1\n")
+    missing = {"bandit": str(tmp_path / "none"), "detect-secrets": str(tmp_path / "none")}
+    with pytest.raises(AgentError, match="bandit not found"):
+        run_agent(SecurityAgent(), tmp_path / "repo", [code], tools=missing)
 
 
 def test_a_trailing_comment_cannot_hide_a_live_key(tmp_path: Path) -> None:

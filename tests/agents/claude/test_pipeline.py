@@ -256,6 +256,22 @@ def test_a_failing_synthesizer_fails_open_and_the_findings_stand(
     assert len(fake_anthropic.requests("synthesizer")) == 2
 
 
+def test_a_synthesizer_that_fails_after_spending_reports_what_it_spent(
+    repo: GitRepo, fake_anthropic: FakeAnthropic
+) -> None:
+    pipeline_repo(repo, 'stop_on = "never"\n' + BUILTIN_THREE, {"app/run.py": SHELL_CALL})
+    fake_anthropic.script("synthesizer", [Reply.text("All fine.", usage=COSTLY)] * 2)
+
+    code, report, _, log = review(repo, fake_anthropic, env={"BATON_RETRIES": "0"})
+
+    assert code == 1, log
+    synthesizer = by_agent(report)["synthesizer"]
+    assert synthesizer["status"] == "failed"
+    assert "no structured output" in synthesizer["reason"]
+    assert synthesizer["usage"]["input_tokens"] >= COSTLY.input_tokens
+    assert synthesizer["usage"]["cost_usd"] > 0
+
+
 def test_a_critical_in_phase_one_skips_the_synthesizer(
     repo: GitRepo, fake_anthropic: FakeAnthropic
 ) -> None:

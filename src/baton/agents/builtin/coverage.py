@@ -3,7 +3,8 @@
 It reads a coverage report (the `coverage_report` setting, or the first one `find_report`
 finds) and looks only at added lines the report measured; files the report does not
 mention are not counted, as diff-cover does. Diff coverage below `min_diff_coverage` is a
-blocking reason, and every run of uncovered added lines becomes a LOW finding.
+blocking reason, and every run of uncovered added lines becomes a LOW finding. A report
+that is missing or unreadable fails the agent without reruns: the same file fails again.
 """
 
 from __future__ import annotations
@@ -64,7 +65,10 @@ class CoverageAgent:
 
     async def run(self, ctx: AgentContext) -> AgentOutput:
         report = self._report_path(ctx)
-        lines = await asyncio.to_thread(load_report, report, ctx.root)
+        try:
+            lines = await asyncio.to_thread(load_report, report, ctx.root)
+        except AgentError as err:  # the same report would fail the same way again
+            raise AgentError(str(err), retryable=False) from err
         findings: list[Finding] = []
         measured = missing = 0
         for file in ctx.files:
@@ -99,7 +103,7 @@ class CoverageAgent:
             return found
         path = configured if configured.is_absolute() else ctx.root / configured
         if not path.is_file():
-            raise AgentError(f"coverage report {configured} not found")
+            raise AgentError(f"coverage report {configured} not found", retryable=False)
         return path
 
     def _findings(

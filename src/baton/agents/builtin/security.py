@@ -2,16 +2,19 @@
 
 detect-secrets also gets the files skipped for their kind (binary, generated, vendored, too
 large, a symlink): who writes the change chooses those, so they never hide a secret. Both
-tools run at the same time; either failing fails the agent (its reason names the tool).
+tools run at the same time. One that fails leaves the other's findings standing: the agent
+is failed with the reason (naming the tool) and what the other found still counts.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from baton.agents.base import AgentContext, AgentOutput
 from baton.agents.builtin import bandit, secrets
 from baton.agents.builtin.common import files_phrase, is_python
-from baton.agents.tools import tool_group
 from baton.change.model import ChangedFile
+from baton.errors import AgentError, describe_failure
 
 
 class SecurityAgent:
@@ -29,17 +32,26 @@ class SecurityAgent:
         python = [f.path for f in ctx.files if is_python(f)]
         every = [*ctx.files, *ctx.secrets_only]
         honor = ctx.settings.honor_tool_suppressions
-        async with tool_group() as group:
-            code = group.create_task(
-                bandit.scan(ctx.tools, ctx.workspace, python, self.name, honor=honor)
-            )
-            leaked = group.create_task(
-                secrets.scan(ctx.tools, ctx.workspace, every, self.name, honor=honor)
-            )
-        scanned = code.result()
-        tools = "bandit + detect-secrets" if python else "detect-secrets"
-        return AgentOutput(
-            findings=[*scanned.findings, *leaked.result()],
-            skipped=scanned.skipped,
-            summary=f"{tools} on {files_phrase(len(every))}",
+        code, leaked = await asyncio.gather(
+            bandit.scan(ctx.tools, ctx.workspace, python, self.name, honor=honor),
+            secrets.scan(ctx.tools, ctx.workspace, every, self.name, honor=honor),
+            return_exceptions=True,
         )
+        tools = "bandit + detect-secrets" if python else "detect-secrets"
+        output = AgentOutput(summary=f"{tools} on {files_phrase(len(every))}")
+        failures: list[BaseException] = []
+        if isinstance(code, BaseException):
+            failures.append(code)
+        else:
+            output.findings.extend(code.findings)
+            output.skipped.extend(code.skipped)
+        if isinstance(leaked, BaseException):
+            failures.append(leaked)
+        else:
+            output.findings.extend(leaked)
+        if len(failures) == 2 or any(not isinstance(f, Exception) for f in failures):
+            raise failures[0]  # nothing finished (or a cancellation): the agent failed
+        if failures:
+            output.failure = describe_failure(failures[0])
+            output.retryable = not isinstance(failures[0], AgentError) or failures[0].retryable
+        return output

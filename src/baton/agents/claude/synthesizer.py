@@ -88,7 +88,10 @@ class SynthesizerAgent:
         async with ctx.limits.slots:
             outcome = await run_session(job, ctx.settings)
             ctx.limits.charge(outcome.usage.cost_usd)
-        result = interpret(outcome, job.max_turns, SynthesisOutput)
+        try:
+            result = interpret(outcome, job.max_turns, SynthesisOutput)
+        except AgentError as err:  # what the failed session spent is still reported
+            return AgentOutput(failure=str(err), usage=outcome.usage, denied=outcome.denied)
         revisions = [
             Revision(
                 action=item.action,
