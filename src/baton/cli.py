@@ -1,6 +1,8 @@
 """The `baton` command: parse flags, build settings, run the review, print it, exit.
 
-This is the one place that turns exceptions into exit codes: `UsageError` → 2, any other
+Everything it prints, and everything the run writes, passes the run's redactor
+(`baton.redact`), set up here with the job's secret environment variables. This is the one
+place that turns exceptions into exit codes: `UsageError` → 2, any other
 `BatonError` → its code (3 for an incomplete review), an unexpected exception → 3 with one
 line (the traceback only with `--debug`). A finished review exits with the gate's code.
 """
@@ -8,6 +10,7 @@ line (the traceback only with `--debug`). A finished review exits with the gate'
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -16,6 +19,7 @@ from typing import Any, NoReturn
 
 from baton._version import __version__
 from baton.errors import BatonError, ExitCode, UsageError
+from baton.redact import Redactor, redact, redacting
 from baton.settings import FailOn
 
 
@@ -110,6 +114,11 @@ SETTING_FLAGS = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with redacting(Redactor.for_job(os.environ)):
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     debug = False
     try:
         args = build_parser().parse_args(argv)
@@ -130,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as err:  # the one place that catches everything
         if debug:
-            traceback.print_exc()
+            print(redact(traceback.format_exc()), file=sys.stderr, end="")
         _say(f"internal error: {type(err).__name__}: {err} (rerun with --debug for details)")
         return int(ExitCode.INCOMPLETE)
 
@@ -145,7 +154,9 @@ def _review(args: argparse.Namespace) -> int:
 def _agents(args: argparse.Namespace) -> int:
     from baton.agent_listing import list_agents  # noqa: PLC0415
 
-    print(list_agents(_setting_values(args), config=args.config, as_json=args.as_json), end="")
+    print(
+        redact(list_agents(_setting_values(args), config=args.config, as_json=args.as_json)), end=""
+    )
     return 0
 
 
@@ -171,7 +182,7 @@ def _silent(line: str) -> None:
 
 
 def _say(line: str) -> None:
-    print(f"baton: {line}", file=sys.stderr, flush=True)
+    print(redact(f"baton: {line}"), file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,6 +29,7 @@ from baton.errors import BatonError, UsageError
 from baton.pipeline import review_change
 from baton.platforms.base import ChangeRequest, Platform, Published
 from baton.platforms.detect import detect, platform_name
+from baton.redact import redact
 from baton.render.codequality import render_codequality
 from baton.render.markdown import render_markdown
 from baton.render.sarif import render_sarif
@@ -122,7 +123,7 @@ def run_review(
             notes=ready.notes,
         )
     )
-    body = render_markdown(review)
+    body = redact(render_markdown(review))
     sys.stdout.write(body if body.endswith("\n") else body + "\n")
     sys.stdout.flush()
     write_reports(review, body, settings)
@@ -199,7 +200,7 @@ def write_reports(review: Review, body: str, settings: Settings) -> None:
             continue
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            text = render()
+            text = redact(render())
             path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
         except OSError as err:
             raise UsageError(f"cannot write {path}: {err.strerror or err}") from err

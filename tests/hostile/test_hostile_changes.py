@@ -794,6 +794,74 @@ SYMLINKS = [
     ),
 ]
 
+KEYWORD_SECRET = "hunter2-correct-horse-battery"
+GITHUB_TOKEN_VALUE = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+DEPLOY_TOKEN = "s3cr3t-deploy-token-value"
+
+LEAKS = [
+    leak(
+        "model-quotes-the-key",
+        "a model finding that quotes the committed key in its title and message",
+        "app/keys.py",
+        model=model_says(
+            {
+                **model_finding("app/keys.py", 1, "hardcoded-secret", "HIGH"),
+                "title": f"AWS key {KEY} committed",
+                "message": f"The value {KEY} is a live access key id.",
+            }
+        ),
+    ),
+    leak(
+        "model-quotes-a-keyword-secret",
+        "a password only detect-secrets' keyword rule knows, quoted back by a model",
+        "app/settings.py",
+        f'password = "{KEYWORD_SECRET}"\n',
+        exit=0,
+        has=({"path": "app/settings.py", "line": 1, "severity": "MEDIUM"},),
+        secrets=(KEYWORD_SECRET,),
+        model=model_says(
+            {
+                **model_finding("app/settings.py", 1, "hardcoded-secret", "MEDIUM"),
+                "message": f"password is set to '{KEYWORD_SECRET}'.",
+            }
+        ),
+    ),
+    leak(
+        "ruff-b033-quotes-a-token",
+        "ruff's B033 (duplicate set item) quotes the literal: a GitHub token",
+        "app/tokens.py",
+        f'TOKENS = {{"{GITHUB_TOKEN_VALUE}", "{GITHUB_TOKEN_VALUE}"}}\n',
+        has=({"rule_id": "B033"},),
+        secrets=(GITHUB_TOKEN_VALUE,),
+    ),
+    leak(
+        "ruff-f601-quotes-the-key",
+        "ruff's F601 (repeated dict key) quotes the literal: the AWS key",
+        "app/keys.py",
+        f'KEYS = {{"{KEY}": 1, "{KEY}": 2}}\n',
+        has=({"rule_id": "F601"}, AWS),
+    ),
+    leak(
+        "bandit-b105-embedded-quote",
+        "a hard-coded password with a quote inside: bandit's message quotes all of it",
+        "app/auth.py",
+        'password = "x\'etValue-9f8e7d6c5b4a3f2e"\n',
+        exit=0,
+        has=({"rule_id": "B105"},),
+        secrets=("etValue-9f8e7d6c5b4a3f2e",),
+    ),
+    leak(
+        "job-token-in-a-file-name",
+        "the job's own DEPLOY_TOKEN value as a changed file's name",
+        f"docs/{DEPLOY_TOKEN}.md",
+        "notes\n",
+        exit=0,
+        has=(),
+        env={"DEPLOY_TOKEN": DEPLOY_TOKEN},
+        secrets=(DEPLOY_TOKEN,),
+    ),
+]
+
 PROMPT_INJECTION = [
     leak(
         "inject-comment-key",
@@ -934,6 +1002,7 @@ CASES = [
     *PRIVATE_KEYS,
     *SYMLINKS,
     *PROMPT_INJECTION,
+    *LEAKS,
 ]
 
 assert len({case.name for case in CASES}) == len(CASES), "case names must be unique"

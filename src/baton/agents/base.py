@@ -110,6 +110,9 @@ class AgentOutput:
     """Whether running the agent again could mend `failure` (not for a missing tool)."""
     revisions: list[Revision] = field(default_factory=list)
     """Changes to earlier phases' findings (the synthesizer's)."""
+    secrets: list[str] = field(default_factory=list)
+    """Values of secrets found in the change, for the run's redactor (`baton.redact`); never
+    written anywhere."""
 
 
 class Agent(Protocol):

@@ -45,6 +45,8 @@ class AgentRun:
     result: AgentResult
     findings: tuple[Finding, ...]
     revisions: tuple[Revision, ...] = ()
+    secrets: frozenset[str] = frozenset()
+    """Secret values any attempt found, for the run's redactor."""
 
 
 async def run_agents(
@@ -122,12 +124,14 @@ async def _run_one(agent: Agent, scope: Scope, common: _Common) -> AgentRun:
     retries = settings.retries_for(agent.name)
     attempts = 0
     usage: Usage | None = None
+    secrets: set[str] = set()
     best: tuple[AgentStatus, str | None, AgentOutput] | None = None
     while True:
         attempts += 1
         status, reason, output, retryable = await _attempt(agent, ctx, timeout)
         if output.usage is not None:
             usage = output.usage if usage is None else usage + output.usage
+        secrets.update(output.secrets)
         if (
             best is None
             or status is not AgentStatus.FAILED
@@ -159,7 +163,7 @@ async def _run_one(agent: Agent, scope: Scope, common: _Common) -> AgentRun:
         attempts=attempts,
     )
     progress(_describe(result))
-    return AgentRun(result, tuple(output.findings), tuple(output.revisions))
+    return AgentRun(result, tuple(output.findings), tuple(output.revisions), frozenset(secrets))
 
 
 def _files_for(

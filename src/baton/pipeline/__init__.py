@@ -8,7 +8,8 @@ fingerprinted, duplicates merged, revisions applied) and handed to the next phas
 the work directory (`pipeline.handoff`). When a phase yields a finding at or above
 `stop_on`, the later phases are skipped and say why. Rendering and publishing the result
 are the caller's, so the same `Review` can be printed, written as reports, or posted to a
-platform.
+platform; it comes back redacted (`baton.redact`), with the values of the secrets the
+agents found added to the run's redactor.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from baton.findings.suppress import SUPPRESSION_AGENT
 from baton.gate import decide, is_blocking
 from baton.pipeline.handoff import work_directory, write_handoff
 from baton.pipeline.settle import Settled, settle
+from baton.redact import active, redact_model
 from baton.repo_config import RepoConfig
 from baton.report import PhaseRecord, Review
 from baton.settings import Settings
@@ -101,6 +103,7 @@ async def review_change(
                 handoff=handoff,
             )
             runs.extend(phase_runs)
+            active().add(secret for run in phase_runs for secret in run.secrets)
             settled = settle(runs, change, settings, keep_outside, _locked(runs))
             for name in names:
                 if settled.dropped.get(name):
@@ -116,7 +119,7 @@ async def review_change(
             if number < len(phases):
                 stopped = _stop_reason(settled, names, settings, number)
     results = [run.result for run in runs]
-    return Review(
+    review = Review(
         base=change.base,
         head=change.head,
         files_changed=len(change.files),
@@ -137,6 +140,7 @@ async def review_change(
             unreviewed=_unreviewed(scope, results),
         ),
     )
+    return redact_model(review)
 
 
 def _read_change(

@@ -22,6 +22,7 @@ from baton.agents.claude.chunks import CHARS_PER_TOKEN
 from baton.errors import UsageError
 from baton.findings.model import Finding, Severity
 from baton.findings.order import sort_findings
+from baton.redact import redact, redact_data
 
 
 @contextlib.contextmanager
@@ -50,10 +51,9 @@ def write_handoff(
 ) -> Handoff:
     """Write what phase `phase` may know and return it."""
     ordered = sort_findings(findings)
-    (folder / "findings.json").write_text(
-        json.dumps([f.model_dump(mode="json") for f in ordered], indent=1), encoding="utf-8"
-    )
-    summary = summarize(ordered, budget_tokens)
+    dumped = redact_data([f.model_dump(mode="json") for f in ordered])
+    (folder / "findings.json").write_text(json.dumps(dumped, indent=1), encoding="utf-8")
+    summary = redact(summarize(ordered, budget_tokens))
     phase_folder = folder / f"phase-{phase}"
     phase_folder.mkdir(exist_ok=True)
     (phase_folder / "summary.md").write_text(summary + "\n", encoding="utf-8")

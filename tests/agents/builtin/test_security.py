@@ -16,6 +16,7 @@ from baton.change.scope import select_files
 from baton.change.source import git_diff
 from baton.errors import AgentError
 from baton.findings.model import Severity
+from baton.redact import stub
 from baton.settings import Settings
 from tests.agents.builtin.agent_harness import new_file, run_agent, workspace_of
 from tests.fakes.repos import GitRepo
@@ -46,7 +47,8 @@ def test_injection_secrets_and_masking(tmp_path: Path) -> None:
     password = by_rule[("B105", "app/run.py", 8)]
     dumped = json.dumps([f.model_dump() for f in output.findings])
     assert PASSWORD not in dumped and AWS_KEY not in dumped
-    assert "corr********" in password.message
+    assert password.message == f"Possible hardcoded password: '{stub(PASSWORD)}'"
+    assert PASSWORD in output.secrets and AWS_KEY in output.secrets  # for the redactor
     assert output.summary == "bandit + detect-secrets on 2 files"
 
 

@@ -7,7 +7,9 @@ Severity map (documented in README):
 * otherwise bandit's own severity: HIGH → HIGH, MEDIUM → MEDIUM, LOW → LOW
 * LOW confidence lowers the result one step (never below INFO)
 
-Hard-coded password rules (B105-B107) quote the value in their message; the value is masked.
+Hard-coded password rules (B105-B107) quote the value in their message, quotes included: the
+whole quoted value becomes a stub and is handed to the run's redactor (`BanditScan.secrets`),
+so it is removed wherever else it appears.
 
 bandit reads the reviewed files from the workspace (`raw/`), which holds no configuration of
 the change's. Its configuration is the trusted revision's `[tool.bandit]`, when there is one.
@@ -29,7 +31,6 @@ from baton.agents.builtin.common import (
     at_git_lines,
     expect,
     load_json,
-    mask,
     pyproject_tools,
     repo_relative,
 )
@@ -37,6 +38,7 @@ from baton.agents.tools import ToolRunner
 from baton.change.model import SkippedFile
 from baton.change.workspace import Workspace
 from baton.findings.model import Confidence, Finding, Severity
+from baton.redact import stub
 from baton.tool_config import PYPROJECT
 
 INJECTION_CWES = frozenset({77, 78, 89, 94, 95, 502})
@@ -45,7 +47,8 @@ DEFAULT_SKIPS = ("B101", "B404", "B603")
 NO_EXCLUDES = "//baton: no default excludes//"
 """Replaces bandit's default `--exclude` list; no normalised path contains `//`."""
 
-_QUOTED = re.compile(r"'([^']*)'")
+_QUOTED_PASSWORD = re.compile(r"^(?P<lead>[^']*')(?P<value>.*)'(?P<tail>[^']*)$", re.DOTALL)
+PASSWORD_RULES = frozenset({"B105", "B106", "B107"})
 _LOWER = {
     Severity.CRITICAL: Severity.HIGH,
     Severity.HIGH: Severity.MEDIUM,
@@ -59,6 +62,8 @@ _LOWER = {
 class BanditScan:
     findings: list[Finding] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
+    """Hard-coded passwords bandit quoted: for the run's redactor."""
 
 
 def severity_for(bandit_severity: str, confidence: str, cwe: int | None) -> Severity:
@@ -105,7 +110,10 @@ async def scan(
             result.skipped.append(SkippedFile(path=path, reason=f"bandit: {reason}"))
         metrics = data.get("metrics")
         seen.update(repo_relative(str(name), root) for name in metrics or {} if name != "_totals")
-        result.findings.extend(_finding(item, root, agent) for item in data["results"])
+        for item in data["results"]:
+            finding, secret = _finding(item, root, agent)
+            result.findings.append(finding)
+            result.secrets.extend([secret] if secret else [])
     result.findings = at_git_lines(result.findings, workspace)
     result.skipped.extend(
         SkippedFile(path=path, reason="bandit: excluded by the repository's bandit config")
@@ -115,7 +123,8 @@ async def scan(
     return result
 
 
-def _finding(item: dict[str, Any], root: Path, agent: str) -> Finding:
+def _finding(item: dict[str, Any], root: Path, agent: str) -> tuple[Finding, str | None]:
+    """The finding, and the password it quotes (for a hard-coded password rule)."""
     expect("test_id" in item and "line_number" in item, "bandit", "result without test_id/line")
     cwe_info = item.get("issue_cwe") or {}
     cwe = cwe_info.get("id") if isinstance(cwe_info, dict) else None
@@ -123,9 +132,10 @@ def _finding(item: dict[str, Any], root: Path, agent: str) -> Finding:
     line_range = item.get("line_range") or [item["line_number"]]
     rule = str(item["test_id"])
     text = str(item.get("issue_text", "")).strip()
-    if rule in {"B105", "B106", "B107"}:
-        text = _QUOTED.sub(lambda m: f"'{mask(m.group(1))}'", text)
-    return Finding(
+    quoted = _QUOTED_PASSWORD.match(text) if rule in PASSWORD_RULES else None
+    if quoted is not None:
+        text = f"{quoted['lead']}{stub(quoted['value'])}'{quoted['tail']}"
+    finding = Finding(
         agent=agent,
         rule_id=rule,
         rule_url=item.get("more_info"),
@@ -141,6 +151,7 @@ def _finding(item: dict[str, Any], root: Path, agent: str) -> Finding:
         recommendation=_recommendation(rule),
         cwe=int(cwe) if isinstance(cwe, int) else None,
     )
+    return finding, quoted["value"] if quoted is not None else None
 
 
 _RECOMMENDATIONS = {

@@ -48,12 +48,6 @@ def expect(condition: bool, tool: str, what: str) -> None:
         raise AgentError(f"{tool} output has an unexpected shape: {what}")
 
 
-def mask(secret: str) -> str:
-    """Show at most the first four characters of a secret, never the rest."""
-    visible = secret[:4] if len(secret) >= 12 else ""
-    return f"{visible}{'*' * 8}"
-
-
 def files_phrase(count: int) -> str:
     return f"{count} file" if count == 1 else f"{count} files"
 

@@ -40,11 +40,17 @@ def _configure(disabled: Sequence[str]) -> None:
 
 
 def _scan_one(name: str) -> tuple[str, list[dict[str, Any]]]:
-    return name, sorted((s.json() for s in scan_file(name)), key=lambda i: i["line_number"])
+    """What `detect-secrets scan` prints for one file, plus each value (`secret`): baton
+    reads it from this process's output to redact it, and never writes it."""
+    found: list[dict[str, Any]] = [
+        {**secret.json(), "secret": secret.secret_value} for secret in scan_file(name)
+    ]
+    return name, sorted(found, key=lambda item: item["line_number"])
 
 
 def scan(files: Sequence[str], disabled: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """Results per file, as `detect-secrets scan` prints them; never verified over the network."""
+    """Results per file, as `detect-secrets scan` prints them (and each secret's value);
+    never verified over the network."""
     workers = min(len(os.sched_getaffinity(0)), len(files))
     if workers < 2:
         _configure(disabled)

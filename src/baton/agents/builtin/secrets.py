@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,13 @@ KEY_BLOCK_LINES = 200
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
+@dataclass
+class SecretScan:
+    findings: list[Finding] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
+    """The values found (and a private key's lines), for the run's redactor only."""
+
+
 async def scan(
     tools: ToolRunner,
     workspace: Workspace,
@@ -107,13 +115,14 @@ async def scan(
     agent: str,
     *,
     honor: bool,
-) -> list[Finding]:
+) -> SecretScan:
     args = SCAN_ARGS if honor else (*SCAN_ARGS, *ALLOWLIST)
     binary = {f.path for f in files if f.binary or f.path in workspace.binary}
     found = await _run(tools, args, workspace.text, [f.path for f in files])
-    in_text = [item for item in found if item[0] not in binary]
-    findings = [_finding(item, path, agent) for path, item in in_text]
-    findings = at_git_lines(_key_blocks(findings, workspace.text), workspace)
+    result = SecretScan(secrets=[str(item["secret"]) for _, item in found if item.get("secret")])
+    in_text = [_finding(item, path, agent) for path, item in found if path not in binary]
+    widened = _key_blocks(in_text, workspace.text, result.secrets)
+    result.findings = at_git_lines(widened, workspace)
     older = sorted(binary & workspace.with_base)
     before = {
         _identity(path, item) for path, item in await _run(tools, args, workspace.base, older)
@@ -122,8 +131,8 @@ async def scan(
         if path in binary and _identity(path, item) not in before:
             whole = _in_binary(_finding(item, path, agent))
             if whole is not None:
-                findings.append(whole)
-    return findings
+                result.findings.append(whole)
+    return result
 
 
 async def _run(
@@ -149,8 +158,9 @@ def _identity(path: str, item: dict[str, Any]) -> tuple[str, str, str]:
     return path, str(item.get("type")), str(item.get("hashed_secret"))
 
 
-def _key_blocks(findings: Iterable[Finding], root: Path) -> list[Finding]:
-    """Private-key findings widened from their BEGIN line to the block's END line."""
+def _key_blocks(findings: Iterable[Finding], root: Path, secrets: list[str]) -> list[Finding]:
+    """Private-key findings widened from their BEGIN line to the block's END line; the
+    block's lines go to `secrets`, so no part of the key is ever shown."""
     widened = []
     for finding in findings:
         if finding.rule_id != rule_id_for(PRIVATE_KEY) or finding.line is None:
@@ -159,6 +169,7 @@ def _key_blocks(findings: Iterable[Finding], root: Path) -> list[Finding]:
         lines = _LINE_END.split((root / finding.path).read_text("utf-8", "replace"))
         block = lines[finding.line - 1 : finding.line - 1 + KEY_BLOCK_LINES]
         end = next((i for i, text in enumerate(block) if "-----END" in text), 0)
+        secrets.extend(line.strip() for line in block[1:end])
         widened.append(finding.model_copy(update={"end_line": finding.line + end}))
     return widened
 

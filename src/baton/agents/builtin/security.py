@@ -45,10 +45,12 @@ class SecurityAgent:
         else:
             output.findings.extend(code.findings)
             output.skipped.extend(code.skipped)
+            output.secrets.extend(code.secrets)
         if isinstance(leaked, BaseException):
             failures.append(leaked)
         else:
-            output.findings.extend(leaked)
+            output.findings.extend(leaked.findings)
+            output.secrets.extend(leaked.secrets)
         if len(failures) == 2 or any(not isinstance(f, Exception) for f in failures):
             raise failures[0]  # nothing finished (or a cancellation): the agent failed
         if failures:
