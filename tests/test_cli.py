@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.fakes.baton_cli import run_baton
+from tests.fakes.baton_cli import run_baton, start_baton
 from tests.fakes.repos import GitRepo
 
 AWS_KEY = "AKIAZ3MHQX7TQ2VJ5K4P"
@@ -256,3 +259,71 @@ def test_not_a_repository_is_a_usage_error(tmp_path: Path) -> None:
     done = run_baton("review", cwd=tmp_path)
     assert done.code == 2
     assert "Traceback" not in done.stderr
+
+
+HANGING_BANDIT = "#!/bin/sh\nsetsid sleep 3120 &\nsleep 3120\n"
+"""A tool that never ends, with a child that left its process group holding its stdout."""
+
+
+def leftover(marker: str) -> list[str]:
+    done = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True, check=False)
+    return done.stdout.split()
+
+
+def test_the_timeout_holds_whatever_a_tools_children_do(
+    feature_repo: GitRepo, tmp_path: Path
+) -> None:
+    hanging = tmp_path / "bandit"
+    hanging.write_text(HANGING_BANDIT)
+    hanging.chmod(0o755)
+    feature_repo.write(
+        "pkg/calc.py", CLEAN_MODULE + "\n\ndef sub(a: int, b: int) -> int:\n    return a - b\n"
+    )
+    feature_repo.commit("calc")
+    started = time.monotonic()
+
+    done = run_baton(
+        "review",
+        *("--base", "main", "--timeout", "2", "--retries", "0"),
+        cwd=feature_repo.path,
+        env={"BATON_TOOLS__BANDIT": str(hanging)},
+        timeout=60,
+    )
+
+    assert done.code == 3, done.stderr
+    assert "security: failed" in done.stderr and "timed out after 2s" in done.stderr
+    assert time.monotonic() - started < 30
+    assert leftover("sleep 3120") == []
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_ends_every_tool_writes_what_is_known_and_exits_as_signalled(
+    feature_repo: GitRepo, tmp_path: Path, sig: signal.Signals, code: int
+) -> None:
+    hanging = tmp_path / "bandit"
+    hanging.write_text(HANGING_BANDIT)
+    hanging.chmod(0o755)
+    feature_repo.write("pkg/calc.py", CLEAN_MODULE + "\nimport os\n")
+    feature_repo.commit("calc")
+    report = tmp_path / "r.json"
+
+    running = start_baton(
+        "review",
+        *("--base", "main", "--json", str(report)),
+        cwd=feature_repo.path,
+        env={"BATON_TOOLS__BANDIT": str(hanging)},
+    )
+    deadline = time.monotonic() + 30
+    while not leftover("sleep 3120") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    running.send_signal(sig)
+    stdout, stderr = running.communicate(timeout=60)
+
+    assert running.returncode == code, stderr.decode()
+    review = json.loads(report.read_text())
+    agents = {a["name"]: (a["status"], a["reason"]) for a in review["agents"]}
+    assert agents["security"] == ("failed", f"interrupted by {sig.name}")
+    assert agents["quality"] == ("ok", None)
+    assert any(f["rule_id"] == "F401" for f in review["findings"])
+    assert b"baton:summary" in stdout
+    assert leftover("sleep 3120") == []

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from baton._version import __version__
+from baton.agents.processes import become_subreaper, kill_descendants
 from baton.errors import BatonError, ExitCode, UsageError
 from baton.redact import Redactor, redact, redacting
 from baton.settings import FailOn
@@ -114,8 +115,12 @@ SETTING_FLAGS = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    with redacting(Redactor.for_job(os.environ)):
-        return _main(argv)
+    become_subreaper()
+    try:
+        with redacting(Redactor.for_job(os.environ)):
+            return _main(argv)
+    finally:
+        kill_descendants()  # whatever a tool left running in the background ends with baton
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from baton.agents.limits import RunLimits
 from baton.agents.runner import Progress
 from baton.agents.specs import AgentSpec, agent_specs
 from baton.change.model import ChangeSet
@@ -113,14 +115,19 @@ def run_review(
         ready.request,
         ready.change,
     )
+    limits = RunLimits(settings.max_budget_usd, settings.max_concurrency)
     review = asyncio.run(
-        review_change(
-            change,
-            settings,
-            progress=progress,
-            config=ready.config,
-            specs=ready.specs,
-            notes=ready.notes,
+        _until_signalled(
+            review_change(
+                change,
+                settings,
+                progress=progress,
+                config=ready.config,
+                specs=ready.specs,
+                notes=ready.notes,
+                limits=limits,
+            ),
+            limits,
         )
     )
     body = redact(render_markdown(review))
@@ -135,8 +142,36 @@ def run_review(
         progress(f"{platform.name}: summary {published.summary}, {published.inline_posted} inline")
         for warning in published.warnings:
             progress(f"warning: {warning}")
+    if limits.stopped is not None:
+        code = SIGNAL_EXITS[limits.stopped]
+        progress(f"{limits.stopped}: what was reviewed until then is written; exit {code}")
+        return code
     progress(f"verdict: {review.gate.verdict.value} (exit {review.gate.exit_code})")
     return review.gate.exit_code
+
+
+SIGNAL_EXITS = {f"interrupted by {sig.name}": 128 + sig for sig in (signal.SIGTERM, signal.SIGINT)}
+"""A run stopped by a signal exits as the shell reports one: 143 for SIGTERM, 130 for SIGINT."""
+
+
+async def _until_signalled(review: Coroutine[Any, Any, Review], limits: RunLimits) -> Review:
+    """`review`, stopped early — agents cancelled, their tools killed, the rest recorded — on
+    SIGTERM (a CI job cancelled) or SIGINT."""
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+
+    def stop(sig: signal.Signals) -> None:
+        if limits.stopped is None and main is not None:
+            limits.stop(f"interrupted by {sig.name}")
+            main.cancel()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop, sig)
+    try:
+        return await review
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
 
 
 CI_REPORTS = Path(".baton")

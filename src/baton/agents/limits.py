@@ -1,8 +1,9 @@
-"""Limits shared by every agent of one run: the spending budget and the session slots.
+"""Limits shared by every agent of one run: the spending budget, the session slots, a stop.
 
-`RunLimits` is created once per review by the runner and handed to each agent in its
-context. Model sessions take a slot before they start and report their cost after; once the
-budget is spent no new session starts.
+`RunLimits` is created once per review and handed to each agent in its context. Model
+sessions take a slot before they start and report their cost after; once the budget is
+spent no new session starts. `stop` (a SIGTERM or SIGINT) ends the run: the agents still
+running are cancelled and recorded as failed with that reason, and no later phase starts.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ class RunLimits:
     max_budget_usd: float | None = None
     max_concurrency: int = 4
     spent_usd: float = 0.0
+    stopped: str | None = None
+    """Why the run was stopped from outside (`interrupted by SIGTERM`), if it was."""
     _slots: asyncio.Semaphore | None = field(default=None, repr=False)
 
     @property
@@ -24,6 +27,9 @@ class RunLimits:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.max_concurrency)
         return self._slots
+
+    def stop(self, reason: str) -> None:
+        self.stopped = self.stopped or reason
 
     def charge(self, cost_usd: float) -> None:
         self.spent_usd += max(cost_usd, 0.0)

@@ -65,8 +65,15 @@ async def run_agents(
     """Run all agents at once over the scoped files; results keep the given order."""
     shared = limits or RunLimits(settings.max_budget_usd, settings.max_concurrency)
     common = _Common(change, workspace, settings, tools, progress, shared, phase, handoff)
-    async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(_run_one(agent, scope, common)) for agent in agents]
+    tasks: list[asyncio.Task[AgentRun]] = []
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(_run_one(agent, scope, common)) for agent in agents]
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if shared.stopped is None or current is None:
+            raise
+        current.uncancel()  # stopped from outside: every agent has recorded how it ended
     return [task.result() for task in tasks]
 
 
@@ -128,7 +135,17 @@ async def _run_one(agent: Agent, scope: Scope, common: _Common) -> AgentRun:
     best: tuple[AgentStatus, str | None, AgentOutput] | None = None
     while True:
         attempts += 1
-        status, reason, output, retryable = await _attempt(agent, ctx, timeout)
+        try:
+            status, reason, output, retryable = await _attempt(agent, ctx, timeout)
+        except asyncio.CancelledError:
+            if common.limits.stopped is None:
+                raise
+            status, reason, output, retryable = (
+                AgentStatus.FAILED,
+                common.limits.stopped,
+                best[2] if best is not None else AgentOutput(),
+                False,
+            )
         if output.usage is not None:
             usage = output.usage if usage is None else usage + output.usage
         secrets.update(output.secrets)
@@ -146,7 +163,13 @@ async def _run_one(agent: Agent, scope: Scope, common: _Common) -> AgentRun:
             f"{agent.name}: failed ({reason}); running it again ({attempts} of {retries}) "
             f"in {delay:g}s"
         )
-        await asyncio.sleep(delay)
+        try:
+            await asyncio.sleep(delay)
+        except asyncio.CancelledError:
+            if common.limits.stopped is None:
+                raise
+            best = (AgentStatus.FAILED, common.limits.stopped, best[2])
+            break
     status, reason, output = best
     result = AgentResult(
         **base,

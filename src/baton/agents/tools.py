@@ -4,8 +4,9 @@ Executables are found in this order: the `tools` setting, a module of baton's ow
 in for the tool (`IN_PROCESS`: detect-secrets, whose own parallel scan loses settings), the
 directory of the running Python interpreter (so a `pip install` into a venv works without
 activating it), then PATH.
-Every process runs in its own process group; when the awaiting agent is cancelled (its
-timeout fired) the whole group is killed, so no tool outlives the review.
+Processes run through `agents.processes`: their own process group, output to files, and
+their whole tree killed when the awaiting agent is cancelled, so no tool outlives its
+deadline.
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ import asyncio
 import contextlib
 import os
 import shutil
-import signal
 import sys
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from baton.agents.processes import ToolOutput, run_process
 from baton.errors import AgentError
 
 MAX_ARGS_PER_CALL = 400
@@ -31,13 +31,6 @@ IN_PROCESS = {"detect-secrets": "baton.agents.builtin.secret_scan"}
 MIN_FILES_PER_PROCESS = 200
 """Fewer files than this never get a process of their own: starting a Python tool costs more
 than checking a few hundred files, and agents running side by side share the same cores."""
-
-
-@dataclass(frozen=True)
-class ToolOutput:
-    stdout: str
-    stderr: str
-    returncode: int
 
 
 class ToolRunner:
@@ -140,58 +133,3 @@ async def tool_group() -> AsyncIterator[asyncio.TaskGroup]:
 def _first_leaf(group: BaseExceptionGroup[AgentError]) -> AgentError:
     first = group.exceptions[0]
     return _first_leaf(first) if isinstance(first, BaseExceptionGroup) else first
-
-
-async def run_process(
-    label: str,
-    argv: Sequence[str],
-    *,
-    cwd: Path,
-    ok_codes: Iterable[int] = (0,),
-    stdin: bytes | None = None,
-    env: Mapping[str, str] | None = None,
-) -> ToolOutput:
-    """Run `argv` in its own process group; cancellation kills the group.
-
-    `env`, when given, is the child's whole environment (nothing is inherited).
-    """
-    try:
-        process = await asyncio.create_subprocess_exec(
-            *argv,
-            cwd=cwd,
-            stdin=asyncio.subprocess.DEVNULL if stdin is None else asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            start_new_session=True,
-            env=None if env is None else dict(env),
-        )
-    except OSError as err:
-        raise AgentError(f"{label} could not be started: {err.strerror or err}") from err
-    try:
-        stdout, stderr = await process.communicate(stdin)
-    except BaseException:
-        _kill_group(process)
-        await process.wait()
-        raise
-    output = ToolOutput(
-        stdout=stdout.decode("utf-8", "replace"),
-        stderr=stderr.decode("utf-8", "replace"),
-        returncode=process.returncode if process.returncode is not None else -1,
-    )
-    if output.returncode not in set(ok_codes):
-        raise AgentError(f"{label} exited with {_describe_exit(output)}")
-    return output
-
-
-def _kill_group(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-def _describe_exit(output: ToolOutput) -> str:
-    code = output.returncode
-    status = f"signal {-code}" if code < 0 else f"code {code}"
-    last = next((ln.strip() for ln in reversed(output.stderr.splitlines()) if ln.strip()), "")
-    return f"{status}: {last[:200]}" if last else status

@@ -51,11 +51,13 @@ async def review_change(
     specs: dict[str, AgentSpec] | None = None,
     tools: ToolRunner | None = None,
     notes: Sequence[str] = (),
+    limits: RunLimits | None = None,
 ) -> Review:
     """Review `change`. `agents` replaces the configured pipeline with one phase of them.
 
     `config` is the trusted repository configuration (tool configuration files, and the
-    revision whose `.gitattributes` apply); without one, baton's defaults.
+    revision whose `.gitattributes` apply); without one, baton's defaults. `limits` lets the
+    caller stop the run (`RunLimits.stop`): the review then says what was done until then.
     """
     repo = config or RepoConfig()
     if agents is not None:
@@ -64,7 +66,7 @@ async def review_change(
         known = specs if specs is not None else agent_specs(settings, repo)
         phases = plan_phases(settings, known, os.environ, progress)
     runner = tools or ToolRunner(settings.tools)
-    limits = RunLimits(settings.max_budget_usd, settings.max_concurrency)
+    limits = limits or RunLimits(settings.max_budget_usd, settings.max_concurrency)
     runs: list[AgentRun] = []
     records: list[PhaseRecord] = []
     chosen = [agent for phase in phases for agent in phase]
@@ -117,7 +119,7 @@ async def review_change(
                 )
             )
             if number < len(phases):
-                stopped = _stop_reason(settled, names, settings, number)
+                stopped = limits.stopped or _stop_reason(settled, names, settings, number)
     results = [run.result for run in runs]
     review = Review(
         base=change.base,

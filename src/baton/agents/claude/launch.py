@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from baton.agents.claude.environment import session_environment
 from baton.agents.claude.protocol import SessionJob, SessionOutcome
-from baton.agents.tools import run_process
+from baton.agents.processes import run_process
 from baton.errors import AgentError
 from baton.settings import Settings
 
