@@ -138,7 +138,8 @@ def _key_block(match: re.Match[str]) -> str:
 @cache
 def _patterns() -> tuple[re.Pattern[str], ...]:
     found: list[re.Pattern[str]] = []
-    for kind, plugin in get_mapping_from_secret_type_to_class().items():
+    plugins: dict[str, type] = get_mapping_from_secret_type_to_class()
+    for kind, plugin in plugins.items():
         if kind in CREDENTIAL_TYPES and issubclass(plugin, RegexBasedDetector):
             found.extend(getattr(plugin, "denylist", ()))
     return (*found, *EXTRA_PATTERNS)
