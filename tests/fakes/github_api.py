@@ -50,10 +50,13 @@ Validation, as GitHub answers it (nothing is stored when a request is refused):
 * Issue comments: a body over 65536 characters or empty → 422 "Validation Failed" with GitHub's
   `errors` objects (`{"resource": "IssueComment", "code": "unprocessable", "field": "data",
   "message": "Body is too long (maximum is 65536 characters)"}`); no `body` → 422.
-* Faults, planned with `inject(Fault..., times=N, on="writes"|"reads"|"any", path=regex)`:
-  secondary rate limit (403 or 429, `retry-after`), primary rate limit, 5xx, hang, lost answer
-  (carried out, never answered), reset. They come before authentication; all but a lost
-  answer change nothing.
+* Faults, planned with `inject(Fault..., times=N, on="writes"|"reads"|"any", path=regex,
+  method=M, after=K)`: secondary rate limit (403 or 429, with `retry-after` or with
+  `x-ratelimit-remaining: 0` and `x-ratelimit-reset`), primary rate limit, 5xx, 404 (an endpoint
+  this GitHub lacks), 403 "Resource not accessible by integration" (a read-only token's write),
+  hang, reset, lost answer (carried out, never answered), truncated or malformed answer
+  (carried out, then the body cut short or cut to half its JSON). They come before
+  authentication; all but the last three change nothing.
 
 Set-up: `add_pull(repo, number, diff=... | files=[FileChange(...)], title=, body=, draft=,
 state=, author=, head_ref=, base_ref=, head_sha=, base_sha=, head_repo=)` (`head_repo`: `...`
@@ -68,7 +71,10 @@ secondary limit without it after `secondary_rate_wait`, 60 s by default), retrie
 (GET and POST alike) 10 times and then raises `requests.exceptions.RetryError` (not a
 `GithubException`), retries a read timeout (so a lost answer to a POST creates the
 comment twice), and raises `RateLimitExceededException` for a primary limit when retries are
-off; "Resource not accessible by integration" 403s are raised at once, never retried.
+off; "Resource not accessible by integration" 403s are raised at once, never retried; a 429
+without `retry-after` is not retried at all; an answer cut short raises
+`requests.exceptions.ChunkedEncodingError` and one that is not JSON `json.JSONDecodeError`, both
+unretried.
 
 Inspection: `requests()`/`writes()` give `RecordedRequest`s (method, path, route, query,
 headers, JSON body, login, status, outcome); `comments(pull)`, `reviews(pull)`,

@@ -101,7 +101,7 @@ class Handler(ApiHandler[Backend, Fault, RecordedRequest]):
     def send_fault(self, fault: Fault, request: RecordedRequest) -> None:
         self.send_answer((fault.status, fault.body(), fault.response_headers()), request)
 
-    def send_answer(self, answer: Answer, request: RecordedRequest) -> None:
+    def encode(self, answer: Answer, request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
         status, payload, extra = answer
         backend = self.server.backend
         with backend.lock:
@@ -120,7 +120,7 @@ class Handler(ApiHandler[Backend, Fault, RecordedRequest]):
             "x-ratelimit-resource": "core",
         }
         data = b"" if status == 204 else json.dumps(payload).encode()
-        self.send_whole(status, headers | extra, data, request)
+        return status, headers | extra, data
 
 
 def _canonical(state: GitHubState, path: str) -> str:

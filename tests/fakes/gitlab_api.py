@@ -54,15 +54,19 @@ between hunks: GitLab unfolds the diff); a renamed file by both paths. Draft not
 checked: GitLab stores any position, then `bulk_publish` silently drops the drafts whose note
 is invalid (and answers 204); a draft with an incomplete position becomes a plain thread.
 
-Faults, planned with `inject(Fault..., times=N, on="writes"|"reads"|"any", path=regex)` (see
-`gitlab_traffic`): 429 rate limit (`Retry-After`), notes rate limit, 5xx, hang, lost answer
-(carried out, never answered), reset. They come before routing and authentication.
+Faults, planned with `inject(Fault..., times=N, on="writes"|"reads"|"any", path=regex, method=M,
+after=K)` (see `gitlab_traffic`): 429 rate limit (`Retry-After`), notes rate limit, 5xx, 404
+`{"error": "404 Not Found"}` or 405 (a route this GitLab lacks, e.g. the Draft Notes API), 400
+on a position, 403 insufficient scope, hang, reset, lost answer (carried out, never answered),
+truncated or malformed answer (carried out, then the body cut short or cut to half its JSON).
+They come before routing and authentication.
 
 python-gitlab 8.6.0 against this fake (pinned by tests/fakes/test_gitlab_api.py): on a 429 it
 sleeps `Retry-After` (else 0.1 s, 0.2 s, ...) and retries (`obey_rate_limit=True`,
 `max_retries=10`, both per call too), then raises (`GitlabCreateError`...); 5xx and timeouts are
-retried only with `retry_transient_errors=True`, so a lost answer to a POST then duplicates the
-note; it has no timeout unless given one; a 401 is `GitlabAuthenticationError`; `list()` without
+retried only with `retry_transient_errors=True`, so a lost or truncated answer to a POST then
+duplicates the note; an answer that is not JSON is a `GitlabParsingError`, never retried; it has
+no timeout unless given one; a 401 is `GitlabAuthenticationError`; `list()` without
 `get_all=True` returns the first page only (and warns when there are more).
 
 Set-up: `add_merge_request(project, iid, diff=, base_sha=, head_sha=, start_sha=, title=,

@@ -134,35 +134,31 @@ class Handler(ApiHandler[Backend, Fault, RecordedRequest]):
 
     def send_fault(self, fault: Fault, request: RecordedRequest) -> None:
         extra = dict(fault.headers)
-        self._send(fault.status, fault.body(), fault.response_content_type(), extra, request)
+        headers = _headers(fault.status, fault.response_content_type(), extra)
+        self.send_whole(fault.status, headers, fault.body(), request)
 
-    def send_answer(self, answer: Answer, request: RecordedRequest) -> None:
+    def encode(self, answer: Answer, request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
         status, payload, extra = answer
         if isinstance(payload, bytes):  # an HTML page
-            self._send(status, payload, HTML, extra, request)
-        else:
-            data = b"" if status == 204 else json.dumps(payload).encode()
-            self._send(status, data, "application/json", extra, request)
+            return status, _headers(status, HTML, extra), payload
+        data = b"" if status == 204 else json.dumps(payload).encode()
+        return status, _headers(status, "application/json", extra), data
 
-    def _send(
-        self,
-        status: int,
-        data: bytes,
-        content_type: str,
-        extra: dict[str, str],
-        request: RecordedRequest,
-    ) -> None:
-        request_id = uuid.uuid4().hex[:26].upper()
-        headers = {
-            "connection": "close",
-            "cache-control": "max-age=0, private, must-revalidate",
-            "x-request-id": request_id,
-            "x-gitlab-meta": json.dumps({"correlation_id": request_id, "version": "1"}),
-            "x-runtime": "0.010000",
-        }
-        if status != 204:
-            headers["content-type"] = content_type
-        self.send_whole(status, headers | extra, data, request)
+
+def _headers(status: int, content_type: str, extra: dict[str, str]) -> dict[str, str]:
+    """GitLab's answer headers (a request id, its correlation id in `x-gitlab-meta`), then
+    `extra`."""
+    request_id = uuid.uuid4().hex[:26].upper()
+    headers = {
+        "connection": "close",
+        "cache-control": "max-age=0, private, must-revalidate",
+        "x-request-id": request_id,
+        "x-gitlab-meta": json.dumps({"correlation_id": request_id, "version": "1"}),
+        "x-runtime": "0.010000",
+    }
+    if status != 204:
+        headers["content-type"] = content_type
+    return headers | extra
 
 
 def _not_found_page(request: RecordedRequest) -> Answer:

@@ -1,9 +1,11 @@
 """Traffic of the fake GitLab: the faults a test plans and the log of every request served.
 
-A `Fault` is one bad answer (rate limit, 5xx, hang, lost answer, connection reset), in
-GitLab's words. Which requests get it, how many times, and when, is `traffic`'s `FaultRule`
-(shared with the fake GitHub): a faulted request changes nothing in the fake's state, like a
-request GitLab refused before handling it, except a lost answer, which is carried out first.
+A `Fault` is one bad answer (rate limit, 5xx, a route this GitLab does not have (404) or does
+not allow (405), a refused position, hang, lost answer, connection reset, truncated or
+malformed answer), in GitLab's words. Which requests get it, how many times, and when, is
+`traffic`'s `FaultRule` (shared with the fake GitHub): a faulted request changes nothing in the
+fake's state, like a request GitLab refused before handling it, except a lost, truncated or
+malformed answer, whose request is carried out first.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class Fault(PlannedFault):
     content_type: str = "application/json"
     text: str = ""
     headers: tuple[tuple[str, str], ...] = ()
+    payload: str = ""
+    """A JSON body sent as it is (for the answers the class methods below spell out)."""
 
     @classmethod
     def rate_limit(cls, retry_after: int | None = 1, *, limit: int = 600) -> Fault:
@@ -73,7 +77,48 @@ class Fault(PlannedFault):
         HTML error page that Workhorse or the load balancer sends instead."""
         return cls("http", f"server error {status}", status)
 
+    @classmethod
+    def no_route(cls) -> Fault:
+        """404 `{"error": "404 Not Found"}`: GitLab's catch-all answer for an API route it does
+        not have, e.g. the Draft Notes API on a GitLab older than it
+        (https://docs.gitlab.com/api/draft_notes/; status codes:
+        https://docs.gitlab.com/api/rest/troubleshooting/#status-codes)."""
+        return cls("http", "no such route 404", 404, payload=_text({"error": "404 Not Found"}))
+
+    @classmethod
+    def not_allowed(cls) -> Fault:
+        """405 `{"message": "405 Method Not Allowed"}`: "the request isn't supported"
+        (https://docs.gitlab.com/api/rest/troubleshooting/#status-codes)."""
+        body = _text({"message": "405 Method Not Allowed"})
+        return cls("http", "not allowed 405", 405, payload=body)
+
+    @classmethod
+    def invalid_position(cls) -> Fault:
+        """400 `{"message": {"position": ["must be a valid json schema"]}}`: GitLab refusing a
+        draft note's `position` when it is created (https://docs.gitlab.com/api/draft_notes/
+        #create-a-draft-note; the answer as reported in
+        https://gitlab.com/gitlab-org/gitlab/-/issues/571619)."""
+        body = _text({"message": {"position": ["must be a valid json schema"]}})
+        return cls("http", "invalid position 400", 400, payload=body)
+
+    @classmethod
+    def insufficient_scope(cls) -> Fault:
+        """403 `{"error": "insufficient_scope", ...}`: GitLab's answer to a write with a token
+        that may only read (`read_api`), as the fake answers `READ_API_TOKEN`'s writes
+        (https://docs.gitlab.com/api/rest/authentication/ ; status codes:
+        https://docs.gitlab.com/api/rest/troubleshooting/#status-codes)."""
+        body = {
+            "error": "insufficient_scope",
+            "error_description": (
+                "The request requires higher privileges than provided by the access token."
+            ),
+            "scope": "api",
+        }
+        return cls("http", "insufficient scope 403", 403, payload=_text(body))
+
     def body(self) -> bytes:
+        if self.payload:
+            return self.payload.encode()
         if self.content_type == "text/plain":
             return self.text.encode()
         if self.status == 429:
@@ -92,6 +137,10 @@ class Fault(PlannedFault):
 
 def _json(payload: Any) -> bytes:
     return json.dumps(payload).encode()
+
+
+def _text(payload: Any) -> str:
+    return json.dumps(payload)
 
 
 @dataclass

@@ -479,3 +479,66 @@ def test_unserved_endpoints_are_404s_naming_the_request(
         f"POST /repos/{REPO}/pulls/7/comments is not served by the fake GitHub"
     )
     assert fake_github.requests()[-1].outcome == "unserved"
+
+
+def test_a_secondary_limit_may_say_when_it_resets_instead_of_retry_after(
+    fake_github: FakeGitHub, gh: github.Github
+) -> None:
+    pr = pr_of(gh)
+    fake_github.inject(Fault.secondary_rate_limit(None, reset_in=30, status=429))
+    with pytest.raises(GithubException) as limited:  # PyGithub does not retry a bare 429
+        pr.create_issue_comment("summary")
+    assert limited.value.status == 429
+    assert limited.value.headers is not None
+    assert limited.value.headers["x-ratelimit-remaining"] == "0"
+    assert "retry-after" not in limited.value.headers
+    assert fake_github.comments(7) == []
+
+
+@pytest.mark.parametrize("kind", ["truncated", "malformed"])
+def test_a_damaged_answer_is_raised_unretried_after_the_request_was_carried_out(
+    fake_github: FakeGitHub, gh: github.Github, kind: str
+) -> None:
+    pr = pr_of(gh)
+    fake_github.inject(Fault.truncated() if kind == "truncated" else Fault.malformed())
+    raised = (
+        requests.exceptions.ChunkedEncodingError if kind == "truncated" else json.JSONDecodeError
+    )
+    with pytest.raises(raised):
+        pr.create_issue_comment("summary")
+    [write] = fake_github.writes()
+    assert (write.status, write.outcome) == (201, f"{kind} answer (201)")
+    assert [c.body for c in fake_github.comments(7)] == ["summary"]  # carried out, once
+    fake_github.inject(Fault.truncated() if kind == "truncated" else Fault.malformed(), on="reads")
+    with pytest.raises(raised):
+        gh.get_repo(REPO)
+    assert gh.get_repo(REPO).full_name == REPO
+
+
+def test_an_endpoint_github_lacks_and_a_read_only_tokens_write(
+    fake_github: FakeGitHub, gh: github.Github
+) -> None:
+    pr = pr_of(gh)
+    fake_github.inject(Fault.not_found(), on="reads", path="^/user$")
+    with pytest.raises(UnknownObjectException):
+        _ = gh.get_user().login
+    fake_github.inject(Fault.not_accessible())
+    with pytest.raises(GithubException) as refused:
+        pr.create_issue_comment("summary")
+    assert (refused.value.status, refused.value.data["message"]) == (
+        403,
+        "Resource not accessible by integration",
+    )
+
+
+def test_a_fault_can_spare_the_first_requests_and_pick_a_method(
+    fake_github: FakeGitHub, gh: github.Github
+) -> None:
+    pr = pr_of(gh)
+    rule = fake_github.inject(Fault.not_found(), path="/comments", method="PATCH", after=1)
+    first = pr.create_issue_comment("one")
+    first.edit("one, edited")
+    with pytest.raises(UnknownObjectException):
+        first.edit("one, edited again")
+    assert rule.hits == 1
+    assert [c.body for c in fake_github.comments(7)] == ["one, edited"]

@@ -614,3 +614,50 @@ def test_unserved_endpoints_are_404s_naming_the_request(
         "by the fake GitLab",
     }
     assert fake_gitlab.requests()[-1].outcome == "unserved"
+
+
+@pytest.mark.parametrize("kind", ["truncated", "malformed"])
+def test_a_damaged_answer_after_the_request_was_carried_out(
+    fake_gitlab: FakeGitLab, kind: str
+) -> None:
+    fake_gitlab.add_merge_request(PROJECT, 7, diff=DIFF)
+    fault = Fault.truncated() if kind == "truncated" else Fault.malformed()
+    fake_gitlab.inject(fault)
+    with client(fake_gitlab, retry_transient_errors=True) as gl:
+        notes = gl.projects.get(PROJECT, lazy=True).mergerequests.get(7, lazy=True).notes
+        if kind == "truncated":  # retried like a reset: the note is created twice
+            notes.create({"body": "summary"})
+        else:  # an answer that is not JSON is never retried
+            with pytest.raises(gitlab.GitlabParsingError):
+                notes.create({"body": "summary"})
+    bodies = [n.body for n in fake_gitlab.notes(7)]
+    assert bodies == (["summary", "summary"] if kind == "truncated" else ["summary"])
+    assert fake_gitlab.writes()[0].outcome == f"{kind} answer (201)"
+
+
+def test_a_gitlab_without_draft_notes_and_a_refused_position(
+    fake_gitlab: FakeGitLab, mr: ProjectMergeRequest
+) -> None:
+    fake_gitlab.inject(Fault.no_route(), on="any", path="/draft_notes$")
+    with pytest.raises(gitlab.GitlabCreateError) as missing:
+        mr.draft_notes.create({"note": "n", "position": position(mr, new_line=3)})
+    assert (missing.value.response_code, body_of(missing.value)) == (
+        404,
+        {"error": "404 Not Found"},
+    )
+    fake_gitlab.inject(Fault.not_allowed(), on="any", path="/draft_notes$")
+    with pytest.raises(gitlab.GitlabListError) as not_allowed:
+        mr.draft_notes.list()
+    assert not_allowed.value.response_code == 405
+    fake_gitlab.inject(Fault.invalid_position(), path="/draft_notes$")
+    with pytest.raises(gitlab.GitlabCreateError) as refused:
+        mr.draft_notes.create({"note": "n", "position": position(mr, new_line=3)})
+    assert body_of(refused.value) == {"message": {"position": ["must be a valid json schema"]}}
+    fake_gitlab.inject(Fault.insufficient_scope())
+    with pytest.raises(gitlab.GitlabCreateError) as scope:
+        mr.notes.create({"body": "summary"})
+    assert (scope.value.response_code, body_of(scope.value)["error"]) == (
+        403,
+        "insufficient_scope",
+    )
+    assert fake_gitlab.draft_notes(7) == [] and fake_gitlab.notes(7) == []

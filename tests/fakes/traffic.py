@@ -1,12 +1,16 @@
 """Planned faults and the request log of the fake REST APIs (GitHub, GitLab), and the order in
 which their handlers meet them.
 
-A test plans faults with `inject(fault, times=N, on="writes"|"reads"|"any", path=regex)`: each
-makes a `FaultRule`; rules are tried in the order they were added and the first matching rule
-with uses left takes the request. Every request is logged first (under its canonical route),
-then may meet a fault: an HTTP error answer, a hang (closed when the fake stops or after its
-`seconds`), a reset, or a lost answer, which is carried out like any request and then never
-answered. Every other fault comes before the request is handled, so it changes nothing.
+A test plans faults with `inject(fault, times=N, on="writes"|"reads"|"any", path=regex,
+method=M, after=K)`: each makes a `FaultRule`; rules are tried in the order they were added and
+the first matching rule with uses left takes the request (once `after` matching requests went
+through).
+Every request is logged first (under its canonical route), then may meet a fault: an HTTP error
+answer, a hang (closed when the fake stops or after its `seconds`), a reset, a lost answer,
+which is carried out like any request and then never answered, or a truncated or malformed
+answer, carried out too and then sent damaged (what a dropped connection or a broken proxy in
+between does to an answer: the API itself never sends one). Every other fault comes before the
+request is handled, so it changes nothing.
 `PlannedFault` and `LoggedRequest` are what the platforms' `Fault`s and `RecordedRequest`s
 share; their error bodies and headers, and what else they log, are in `github_traffic` and
 `gitlab_traffic`.
@@ -36,7 +40,7 @@ class PlannedFault:
     fake stops). The platform adds what its "http" answers say; build one with its class
     methods, these three included."""
 
-    kind: Literal["http", "hang", "lost", "reset"]
+    kind: Literal["http", "hang", "lost", "reset", "truncated", "malformed"]
     label: str
     seconds: float | None = field(default=None, kw_only=True)
 
@@ -55,6 +59,20 @@ class PlannedFault:
     def reset(cls) -> Self:
         """The connection is reset before any answer."""
         return cls("reset", "reset")
+
+    @classmethod
+    def truncated(cls) -> Self:
+        """The request is carried out; its answer's headers promise the whole body
+        (`content-length`), half of it comes, and the connection closes. An answer without a
+        body (204) comes whole."""
+        return cls("truncated", "truncated answer")
+
+    @classmethod
+    def malformed(cls) -> Self:
+        """The request is carried out; its answer is complete as HTTP (`content-length` fits)
+        but its body is the first half of the JSON, so not JSON. An answer without a body (204)
+        comes whole."""
+        return cls("malformed", "malformed answer")
 
 
 @dataclass
@@ -87,13 +105,16 @@ R = TypeVar("R", bound=LoggedRequest)
 
 @dataclass
 class FaultRule(Generic[F]):
-    """`fault` for the next `times` requests in `on` whose route matches the `path` regex."""
+    """`fault` for the next `times` requests in `on` (and with `method`, when given) whose route
+    matches the `path` regex, after letting the first `after` of them through."""
 
     fault: F
     times: int
     on: Scope = "writes"
     path: str | None = None
     hits: int = 0
+    after: int = 0
+    method: str | None = None
 
     def take(self, method: str, route: str) -> bool:
         """Use one of the rule's turns on this request if it matches; True if it did."""
@@ -103,6 +124,11 @@ class FaultRule(Generic[F]):
         if (self.on == "writes" and not writes) or (self.on == "reads" and writes):
             return False
         if self.path is not None and not re.search(self.path, route):
+            return False
+        if self.method is not None and method != self.method:
+            return False
+        if self.after > 0:
+            self.after -= 1
             return False
         self.hits += 1
         return True
@@ -130,11 +156,19 @@ class RecordingFake(ServedFake, Generic[F, R]):
     _backend: Traffic[F, R]
 
     def inject(
-        self, fault: F, *, times: int = 1, on: Scope = "writes", path: str | None = None
+        self,
+        fault: F,
+        *,
+        times: int = 1,
+        on: Scope = "writes",
+        path: str | None = None,
+        method: str | None = None,
+        after: int = 0,
     ) -> FaultRule[F]:
-        """Answer with `fault` the next `times` requests in `on` ("writes", "reads", "any")
-        whose canonical route matches the `path` regex; the rule returned counts its `hits`."""
-        rule = FaultRule(fault, times, on, path)
+        """Answer with `fault` the next `times` requests in `on` ("writes", "reads", "any"),
+        and with `method` when given, whose canonical route matches the `path` regex, once
+        `after` of them went through; the rule returned counts its `hits`."""
+        rule = FaultRule(fault, times, on, path, after=after, method=method)
         with self._backend.lock:
             self._backend.rules.append(rule)
         return rule
@@ -165,12 +199,27 @@ class ApiHandler(FakeHandler[T], Generic[T, F, R]):
         """The route the log keeps and fault rules match (called under the lock)."""
         return route
 
-    def send_answer(self, answer: Answer, request: R) -> None:
+    def encode(self, answer: Answer, request: R) -> tuple[int, dict[str, str], bytes]:
+        """The status, headers (without `content-length`) and body bytes of `answer`."""
         raise NotImplementedError
+
+    def send_answer(self, answer: Answer, request: R) -> None:
+        self.send_whole(*self.encode(answer, request), request)
 
     def send_fault(self, fault: F, request: R) -> None:
         """Send an "http" fault's answer."""
         raise NotImplementedError
+
+    def send_damaged(self, fault: F, answer: Answer, request: R) -> None:
+        """`answer` cut short (truncated) or cut to half its JSON (malformed)."""
+        status, headers, data = self.encode(answer, request)
+        half = data[: len(data) // 2]
+        if not data or fault.kind == "malformed":
+            self.send_whole(status, headers, half, request)
+            return
+        self.send_head(status, {**headers, "content-length": str(len(data))}, request)
+        self.wfile.write(half)
+        self.wfile.flush()  # the connection then closes (FIN) with the rest never sent
 
     def respond(self, request: R, answer: Callable[[], Answer]) -> None:
         backend = self.server.backend
@@ -179,7 +228,7 @@ class ApiHandler(FakeHandler[T], Generic[T, F, R]):
             backend.log.append(request)
             fault: F | None = backend.take_fault(request.method, request.route)
         with self.logged(request):
-            if fault is not None and fault.kind != "lost":
+            if fault is not None and fault.kind in ("http", "hang", "reset"):
                 request.outcome = fault.label
                 if fault.kind == "http":
                     self.send_fault(fault, request)
@@ -190,8 +239,11 @@ class ApiHandler(FakeHandler[T], Generic[T, F, R]):
                 return
             with backend.lock:
                 found = answer()
-            if fault is not None:
-                request.outcome = f"{fault.label} ({found[0]})"
-                self.wait(fault.seconds)
+            if fault is None:
+                self.send_answer(found, request)
                 return
-            self.send_answer(found, request)
+            request.outcome = f"{fault.label} ({found[0]})"
+            if fault.kind == "lost":
+                self.wait(fault.seconds)
+            else:
+                self.send_damaged(fault, found, request)

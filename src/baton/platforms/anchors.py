@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from baton.change.model import ChangeSet
 from baton.findings.model import Finding, Placement
-from baton.render.inline import render_inline
+from baton.platforms import outgoing
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def new_line_comments(
     for finding in findings:
         anchor = anchor_for(finding, change)
         if anchor is not None and finding.fingerprint not in known:
-            found.append(LineComment(anchor, render_inline(finding), finding.fingerprint))
+            found.append(LineComment(anchor, outgoing.line_comment(finding), finding.fingerprint))
     return found[:limit], max(len(found) - limit, 0)
 
 

@@ -12,6 +12,11 @@ comments anchored on lines validated against the diff. If GitHub still answers 4
 view of the diff differs from the local one), the anchors are checked again against
 GitHub's own files of the pull request and the review is sent once more without the
 rejected ones; whatever is not posted inline stays listed in the summary — never lost.
+
+Creating (the comment, the review) is done at most once: after a failure that may have
+happened after GitHub carried the request out (its answer cut short or unreadable, or lost
+in retries), baton looks for what it created before trying again (`resilience.create_once`).
+Editing is safe to repeat and is simply sent again.
 """
 
 from __future__ import annotations
@@ -19,10 +24,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from github import GithubException
+from github.Commit import Commit
+from github.Issue import Issue
 from github.IssueComment import IssueComment
 from github.PullRequest import PullRequest, ReviewComment
 
+from baton.platforms import outgoing
 from baton.platforms.anchors import LineComment
+from baton.platforms.github.client import UNREACHABLE, UNREADABLE, describe
+from baton.platforms.resilience import create_once, read_again
 from baton.render.markdown import MARKER
 
 
@@ -40,17 +50,24 @@ def writing(err: GithubException) -> Exception:
     return ReadOnlyToken(str(err)) if is_read_only(err) else err
 
 
+def transient(err: Exception) -> bool:
+    """A failure after which the request may have arrived, or may arrive if sent again."""
+    if isinstance(err, GithubException):
+        return err.status >= 500 or err.status == 429
+    return isinstance(err, UNREACHABLE)
+
+
 def own_identity(login: str | None, comment: IssueComment) -> bool:
     if login is not None:
         return bool(comment.user.login == login)
     return bool(comment.user.type == "Bot")
 
 
-def find_sticky(pull: PullRequest, login: str | None) -> list[IssueComment]:
+def find_sticky(issue: Issue, login: str | None) -> list[IssueComment]:
     """baton's own summary comments on the pull request, oldest first."""
     found = [
         comment
-        for comment in pull.get_issue_comments()
+        for comment in read_again(lambda: list(issue.get_comments()), UNREADABLE)
         if (comment.body or "").startswith(MARKER) and own_identity(login, comment)
     ]
     if login is None and found:
@@ -59,26 +76,43 @@ def find_sticky(pull: PullRequest, login: str | None) -> list[IssueComment]:
     return found
 
 
-def upsert_sticky(pull: PullRequest, existing: Sequence[IssueComment], body: str) -> str:
-    """Edit the first of `existing` (or create one), delete the rest; say what happened."""
+def upsert_sticky(
+    issue: Issue,
+    existing: Sequence[IssueComment],
+    body: str,
+    login: str | None,
+    warnings: list[str],
+) -> str:
+    """Edit the first of `existing` (or create one), delete the rest; say what happened.
+
+    A duplicate that cannot be deleted is a warning; the summary itself stands.
+    """
     try:
         if not existing:
-            pull.create_issue_comment(body)
+            landed = lambda: bool(find_sticky(issue, login))  # noqa: E731
+            create_once(lambda: issue.create_comment(body), landed, transient)
             return "created"
         keeper, *extra = existing
         changed = keeper.body != body
         if changed:
-            keeper.edit(body)
-        for duplicate in extra:
-            duplicate.delete()
+            read_again(lambda: keeper.edit(body), UNREADABLE)
     except GithubException as err:
         raise writing(err) from err
+    for duplicate in extra:
+        try:
+            read_again(duplicate.delete, UNREADABLE)
+        except GithubException as err:
+            if is_read_only(err):
+                raise ReadOnlyToken(str(err)) from err
+            warnings.append(f"an older summary comment was not deleted: {describe(err)}")
+        except UNREACHABLE as err:
+            warnings.append(f"an older summary comment was not deleted: {describe(err)}")
     return "updated" if changed else "unchanged"
 
 
 def post_review(
     pull: PullRequest,
-    head_sha: str,
+    commit: Commit,
     comments: Sequence[LineComment],
     recheck: Callable[[Sequence[LineComment]], list[LineComment]],
 ) -> int:
@@ -89,16 +123,10 @@ def post_review(
     """
     if not comments:
         return 0
-    commit = pull.base.repo.get_commit(head_sha)
     attempt = list(comments)
     for final in (False, True):
         try:
-            pull.create_review(
-                commit=commit,
-                body=f"baton: {len(attempt)} findings on changed lines (details in the summary).",
-                event="COMMENT",
-                comments=[_payload(c) for c in attempt],
-            )
+            _create_review(pull, commit, attempt)
             return len(attempt)
         except GithubException as err:
             if err.status != 422 or final:
@@ -107,6 +135,21 @@ def post_review(
             if not attempt:
                 return 0
     return 0
+
+
+def _create_review(pull: PullRequest, commit: Commit, comments: Sequence[LineComment]) -> None:
+    body = outgoing.review_body(len(comments))
+    payload = [_payload(c) for c in comments]
+
+    def create() -> object:
+        return pull.create_review(commit=commit, body=body, event="COMMENT", comments=payload)
+
+    def landed() -> bool:
+        """Whether the review is on the pull request after all (its answer was lost)."""
+        reviews = read_again(lambda: list(pull.get_reviews()), UNREADABLE)
+        return any(r.commit_id == commit.sha and (r.body or "") == body for r in reviews)
+
+    create_once(create, landed, transient)
 
 
 def _payload(comment: LineComment) -> ReviewComment:

@@ -6,17 +6,19 @@ still sees it. A path or folder that is not there is an answer (None, or no file
 else stops the review with an `IncompleteReviewError` naming the path, the commit and the
 cause: a token GitHub refuses (it needs `contents: read`), GitHub unreachable after the
 client's retries, a commit GitHub does not know, a repository it does not show, or a file that
-is binary, not UTF-8 or over 1 MB (GitHub sends no content for those).
+is binary, not UTF-8 or over 1 MB (GitHub sends no content for those). An answer that could not
+be read (cut short, not JSON) is asked for again (`resilience.read_again`) before it counts.
 """
 
 from __future__ import annotations
 
 from github import Github, GithubException
 from github.ContentFile import ContentFile
-from requests import RequestException
 
 from baton.errors import IncompleteReviewError
+from baton.platforms.github.client import UNREACHABLE, UNREADABLE, describe
 from baton.platforms.repo_text import file_text, unreadable
+from baton.platforms.resilience import read_again
 
 PERMISSION = "the token needs the `contents: read` permission on {repository}"
 
@@ -45,17 +47,17 @@ def _contents(
     github: Github, repository: str, path: str, ref: str
 ) -> ContentFile | list[ContentFile] | None:
     where = _where(path or "/", ref)
-    try:
-        repo = github.get_repo(repository)
+    try:  # the client is lazy: `complete()` asks for the repository itself
+        repo = read_again(lambda: github.get_repo(repository).complete(), UNREADABLE)
     except GithubException as err:
         if err.status == 404:
             cause = f"GitHub shows no repository {repository} to this token"
             raise unreadable(where, cause) from None
         raise _refused(where, repository, err) from None
-    except RequestException as err:
+    except UNREACHABLE as err:
         raise _unreachable(where, err) from None
     try:
-        return repo.get_contents(path, ref=ref)
+        return read_again(lambda: repo.get_contents(path, ref=ref), UNREADABLE)
     except GithubException as err:
         message = _message(err)
         if err.status == 404 and message == "Not Found":
@@ -63,7 +65,7 @@ def _contents(
         if err.status == 404 and message.startswith("No commit found"):
             raise unreadable(where, f"GitHub does not know commit {ref}") from None
         raise _refused(where, repository, err) from None
-    except RequestException as err:
+    except UNREACHABLE as err:
         raise _unreachable(where, err) from None
 
 
@@ -78,11 +80,8 @@ def _refused(where: str, repository: str, err: GithubException) -> IncompleteRev
     return unreadable(where, cause)
 
 
-def _unreachable(where: str, err: RequestException) -> IncompleteReviewError:
-    cause = err.args[0] if err.args else err
-    cause = getattr(cause, "reason", None) or cause  # urllib3's MaxRetryError: why it gave up
-    detail = " ".join(str(cause).split())[:200]
-    return unreadable(where, f"GitHub API unreachable: {type(err).__name__}: {detail}")
+def _unreachable(where: str, err: Exception) -> IncompleteReviewError:
+    return unreadable(where, describe(err))
 
 
 def _message(err: GithubException) -> str:

@@ -2,8 +2,12 @@
 
 Publishing order: read the previous sticky comment (history), post one review with the new
 findings' inline comments, then create or edit the sticky comment, then the job's own
-surfaces. A read-only token (fork pull request) stops all writes after the first 403 with
-one warning; any other API failure is a warning too. The verdict never depends on them.
+surfaces. Each step's failure is a warning and stops no later step: a review GitHub refuses
+or never answers leaves its findings in the summary, with a line saying the inline comments
+were not posted; if the comments cannot be read, no inline comment is posted (baton could not
+tell the new findings) and the summary is still attempted. A read-only token (fork pull
+request) stops all writes after the first 403 with one warning. The step summary, outputs
+and annotations are written whatever happened before. The verdict never depends on any of it.
 """
 
 from __future__ import annotations
@@ -12,16 +16,17 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import quote
 
-from github import Auth, Github, GithubException, GithubRetry
+from github import Github
 from github.PullRequest import PullRequest
-from requests import RequestException
 
 from baton.change.model import ChangeSet
 from baton.change.parse import parse_diff
-from baton.errors import UsageError
+from baton.errors import IncompleteReviewError, UsageError
+from baton.platforms import outgoing
 from baton.platforms.anchors import LineComment, new_line_comments
 from baton.platforms.base import ChangeRequest, Published
 from baton.platforms.github import contents
+from baton.platforms.github.client import FAILED, UNREADABLE, describe, github_client
 from baton.platforms.github.comments import (
     ReadOnlyToken,
     find_sticky,
@@ -37,7 +42,8 @@ from baton.platforms.github.surfaces import (
     write_step_summary,
 )
 from baton.platforms.patches import FilePatch, Status, unified_diff
-from baton.render.markdown import History, LinkBuilder, render_markdown
+from baton.platforms.resilience import api_timeout, read_again
+from baton.render.markdown import History, LinkBuilder
 from baton.report import Review
 from baton.settings import CommentMode, Settings
 
@@ -58,6 +64,7 @@ class GitHubPlatform:
         self.server_url = environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
         token = settings.github_token.get_secret_value() if settings.github_token else ""
         self.token = token or environ.get("GITHUB_TOKEN", "")
+        self.timeout = api_timeout(environ)
 
     def load(self) -> ChangeRequest:
         """The pull request; also masks the token and exports the model inputs, once per job."""
@@ -70,14 +77,17 @@ class GitHubPlatform:
     def client(self) -> Github:
         if not self.token:
             raise UsageError("no GitHub token: set the github_token input or GITHUB_TOKEN")
-        retry = GithubRetry(total=3, backoff_factor=0.5, secondary_rate_wait=5)
-        return Github(base_url=self.api_url, auth=Auth.Token(self.token), retry=retry, timeout=30)
+        return github_client(self.api_url, self.token, self.timeout)
 
     def fetch_diff(self, request: ChangeRequest) -> bytes:
         if request.number is None:
             raise UsageError("no local history and no pull request to ask GitHub for the diff")
         pull = self.client().get_repo(self.repository).get_pull(request.number)
-        return _diff_of(pull)
+        try:
+            return _diff_of(pull)
+        except FAILED as err:
+            cause = describe(err)
+            raise IncompleteReviewError(f"cannot read the diff from GitHub: {cause}") from None
 
     def read_file(self, request: ChangeRequest, path: str, ref: str) -> str | None:
         return contents.read_file(self.client(), self.repository, path, ref)
@@ -99,11 +109,16 @@ class GitHubPlatform:
     def publish(self, review: Review, change: ChangeSet, request: ChangeRequest) -> Published:
         published = Published()
         links = self.links(request)
-        body = render_markdown(review, links=links)
-        if request.number is not None and self._wants_comments():
-            body = self._comment(review, change, request, links, published) or body
-        elif request.number is None:
-            published.summary = f"no pull request in a {request.event} event"
+        body = outgoing.summary(review, links=links)
+        try:
+            if request.number is not None and self._wants_comments():
+                body = self._comment(review, change, request, links, published)
+            elif request.number is None:
+                published.summary = f"no pull request in a {request.event} event"
+        except ReadOnlyToken:
+            published.warnings.append(READ_ONLY_WARNING)
+        except Exception as err:  # never a traceback: the job's own surfaces still follow
+            published.warnings.append(f"publishing failed: {type(err).__name__}: {err}")
         write_step_summary(self.environ, body)
         reports = {"report_json": self.settings.report_json, "sarif": self.settings.report_sarif}
         write_outputs(self.environ, outputs_for(review, reports))
@@ -120,35 +135,45 @@ class GitHubPlatform:
         request: ChangeRequest,
         links: LinkBuilder | None,
         published: Published,
-    ) -> str | None:
+    ) -> str:
+        """Post the review and the sticky comment; the summary with this run's remarks."""
         assert request.number is not None and request.head_sha is not None
+        github = self.client()
+        repo = github.get_repo(self.repository)  # lazy: naming it costs no request
+        pull, issue = repo.get_pull(request.number), repo.get_issue(request.number)
+        login = _login(github)
+        notes: list[str] = []
         try:
-            github = self.client()
-            pull = github.get_repo(self.repository).get_pull(request.number)
-            existing = find_sticky(pull, _login(github))
-            history = History.from_comment(existing[0].body) if existing else None
-            notes: list[str] = []
-            inline = self._inline(review, change, history, notes)
-            if inline:
-                try:
-                    posted = post_review(pull, request.head_sha, inline, _recheck_with(pull))
-                except (GithubException, RequestException) as err:
-                    posted = 0
-                    published.warnings.append(f"inline review not posted: {_message(err)}")
-                published.inline_posted = posted
+            existing = find_sticky(issue, login)
+        except FAILED as err:
+            existing = None
+            warning = f"baton's earlier comments could not be read: {describe(err)}"
+            published.warnings.append(warning)
+        history = History.from_comment(existing[0].body) if existing else None
+        if existing is None and self.settings.inline:
+            notes.append("inline comments were not posted: earlier comments could not be read")
+        inline = self._inline(review, change, history, notes) if existing is not None else []
+        if inline:
+            commit = repo.get_commit(request.head_sha)  # lazy, as above
+            try:
+                posted = post_review(pull, commit, inline, _recheck_with(pull))
+            except FAILED as err:
+                posted = 0
+                published.warnings.append(f"inline review not posted: {describe(err)}")
+                notes.append(f"{len(inline)} inline comments were not posted ({describe(err)})")
+            else:
                 if posted < len(inline):
                     notes.append(f"{len(inline) - posted} inline comments were refused by GitHub")
-            body = render_markdown(review, links=links, history=history, notes=notes)
-            if self.settings.comment is CommentMode.STICKY:
-                published.summary = upsert_sticky(pull, existing, body)
-            return body
-        except ReadOnlyToken:
-            published.warnings.append(READ_ONLY_WARNING)
-        except GithubException as err:
-            published.warnings.append(f"GitHub API error {err.status}: {_message(err)}")
-        except RequestException as err:  # PyGithub's retries exhausted (5xx, timeouts)
-            published.warnings.append(f"GitHub API unreachable: {type(err).__name__}: {err}")
-        return None
+            published.inline_posted = posted
+        body = outgoing.summary(review, links=links, history=history, notes=notes)
+        if self.settings.comment is CommentMode.STICKY:
+            try:
+                published.summary = upsert_sticky(
+                    issue, existing or [], body, login, published.warnings
+                )
+            except FAILED as err:
+                published.warnings.append(f"summary comment not posted: {describe(err)}")
+        return body
 
     def _inline(
         self, review: Review, change: ChangeSet, history: History | None, notes: list[str]
@@ -189,9 +214,10 @@ def _recheck_with(pull: PullRequest) -> Callable[[Sequence[LineComment]], list[L
 
 
 def _diff_of(pull: PullRequest) -> bytes:
-    """The pull request's diff from its files, page by page."""
+    """The pull request's diff from its files, page by page (all pages read again when one
+    answer could not be read)."""
     patches = []
-    for file in pull.get_files():
+    for file in read_again(lambda: list(pull.get_files()), UNREADABLE):
         status: Status = file.status if file.status in _STATUSES else "modified"  # type: ignore[assignment]
         old = file.previous_filename or file.filename
         patches.append(FilePatch(old, file.filename, status, file.patch))
@@ -202,18 +228,12 @@ _STATUSES = frozenset({"added", "removed", "modified", "renamed", "copied"})
 
 
 def _login(github: Github) -> str | None:
-    """The token's own login; None for tokens that may not ask (the Actions token)."""
+    """The token's own login; None for tokens that may not ask (the Actions token), or when
+    GitHub does not say."""
     try:
-        return str(github.get_user().login)
-    except GithubException:
+        return str(read_again(lambda: github.get_user().login, UNREADABLE))
+    except FAILED:
         return None
-
-
-def _message(err: GithubException | RequestException) -> str:
-    if isinstance(err, RequestException):
-        return f"{type(err).__name__}: {err}"[:200]
-    data = err.data if isinstance(err.data, dict) else {}
-    return str(data.get("message") or err)[:200]
 
 
 def export_model_inputs(environ: Mapping[str, str]) -> None:

@@ -8,11 +8,11 @@ else stops the review with an `IncompleteReviewError` naming the path, the commi
 cause: a token GitLab refuses or that cannot see the project (it needs `read_api`, or
 `read_repository` for single files, and Reporter access), GitLab unreachable or failing after
 a few retries, a commit GitLab does not know, or a file that is binary, not UTF-8 or over 1 MB.
+An answer that could not be read is asked for again (`client.ask`) before it counts.
 """
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Any
 
 import gitlab
@@ -21,6 +21,7 @@ from gitlab.v4.objects import Project
 from requests import RequestException
 
 from baton.errors import IncompleteReviewError
+from baton.platforms.gitlab.client import ask, cause
 from baton.platforms.repo_text import file_text, unreadable
 
 # Reads retry 429s and 5xx a few times (0.1 s, 0.2 s, 0.4 s apart), not python-gitlab's 10.
@@ -35,10 +36,11 @@ def read_file(client: gitlab.Gitlab, project: str, path: str, ref: str) -> str |
     """The text of `path` at `ref` in `project` (id or path); None when no file is there."""
     path = path.strip("/")
     where = _where(path, ref)
+    files = _project(client, project).files
     try:
-        found = _project(client, project).files.get(file_path=path, ref=ref, **RETRIES)
+        found = ask(lambda: files.get(file_path=path, ref=ref, **RETRIES))
     except GitlabError as err:
-        if err.response_code == 404 and _cause(err) == "404 File Not Found":
+        if err.response_code == 404 and cause(err) == "404 File Not Found":
             return None
         raise _refused(where, project, ref, err) from None
     except RequestException as err:
@@ -50,12 +52,11 @@ def list_files(client: gitlab.Gitlab, project: str, folder: str, ref: str) -> li
     """Paths of the files directly inside `folder` at `ref`, sorted; [] for no such folder."""
     folder = folder.strip("/")
     where = _where(folder or "/", ref)
+    found = _project(client, project)
     try:
-        entries = _project(client, project).repository_tree(
-            path=folder, ref=ref, get_all=True, **RETRIES
-        )
+        entries = ask(lambda: found.repository_tree(path=folder, ref=ref, get_all=True, **RETRIES))
     except GitlabError as err:
-        if err.response_code == 404 and _cause(err) == "404 Tree Not Found":
+        if err.response_code == 404 and cause(err) == "404 Tree Not Found":
             return []
         raise _refused(where, project, ref, err) from None
     except RequestException as err:
@@ -72,31 +73,12 @@ def _where(path: str, ref: str) -> str:
 
 
 def _refused(where: str, project: str, ref: str, err: GitlabError) -> IncompleteReviewError:
-    cause = _cause(err)
-    if cause == "404 Commit Not Found":
+    said = cause(err)
+    if said == "404 Commit Not Found":
         return unreadable(where, f"GitLab does not know commit {ref}")
-    if err.response_code in (401, 403) or cause == "404 Project Not Found":
-        return unreadable(where, f"GitLab API error {cause}; {ACCESS.format(project=project)}")
-    return unreadable(where, f"GitLab API error {cause}")
-
-
-def _cause(err: GitlabError) -> str:
-    """The status and GitLab's message in one short line ("404 File Not Found")."""
-    text = " ".join(str(err.error_message).split())
-    code = err.response_code
-    if text.startswith("<"):  # an HTML error page from the proxy in front of GitLab
-        text = ""
-    if code is None or text.startswith(str(code)):
-        return text[:200]
-    phrase = text or _phrase(code)
-    return f"{code} {phrase}"[:200]
-
-
-def _phrase(code: int) -> str:
-    try:
-        return HTTPStatus(code).phrase
-    except ValueError:
-        return "error"
+    if err.response_code in (401, 403) or said == "404 Project Not Found":
+        return unreadable(where, f"GitLab API error {said}; {ACCESS.format(project=project)}")
+    return unreadable(where, f"GitLab API error {said}")
 
 
 def _unreachable(where: str, err: RequestException) -> IncompleteReviewError:

@@ -1,28 +1,26 @@
-"""Posting to a merge request through python-gitlab: the sticky note and line discussions.
+"""The sticky note on a merge request, and resolving baton's discussions of fixed findings.
 
 Sticky: the note carrying baton's hidden marker **and** written by the token's own user
 (`GET /user`) is edited in place; later copies by that user are deleted; a marker copied
-into someone else's note is ignored.
+into someone else's note is ignored. Creating it is done at most once: after a failure GitLab
+may have carried out (its answer lost or unreadable), baton looks for the note before sending
+it again (`resilience.create_once`); an edit is safe to repeat and is simply sent again.
 
-Discussions: one per new finding, positioned from the merge request's `diff_refs` (text
-position; an added line has `new_line` only; a renamed file names both paths). They are
-created as draft notes and published in one bulk call, so reviewers get one notification,
-or created directly where draft notes are not available. A position GitLab refuses (400,
-`line_code`) — or a draft it silently drops when publishing, which baton checks for —
-moves that finding into the sticky note instead of failing the run. After a
-push, baton's own unresolved discussions about findings that are gone are resolved.
+After a push, baton's own unresolved discussions about findings that are gone are resolved.
+Line discussions themselves are `discussions`' business.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from functools import partial
 
-from gitlab.exceptions import GitlabError, GitlabHttpError
+from gitlab.exceptions import GitlabError
 from gitlab.v4.objects import ProjectMergeRequest, ProjectMergeRequestNote
 
-from baton.platforms.anchors import Anchor, LineComment
+from baton.platforms.gitlab.client import FAILED, ONCE, ask, describe, refused, transient
+from baton.platforms.resilience import create_once
 from baton.render.markdown import MARKER
 
 _INLINE = re.compile(r"<!-- baton:inline ([0-9a-f-]+) -->")
@@ -32,14 +30,17 @@ class WriteRefused(Exception):
     """The token may not write to this merge request (401/403)."""
 
 
-def refused(err: GitlabError) -> bool:
-    return err.response_code in (401, 403)
+def inline_fingerprint(body: str | None) -> str | None:
+    """The fingerprint in the hidden marker of one of baton's line comments."""
+    match = _INLINE.search(body or "")
+    return None if match is None else match.group(1)
 
 
 def find_sticky(mr: ProjectMergeRequest, user_id: int) -> list[ProjectMergeRequestNote]:
+    listed = ask(lambda: list(mr.notes.list(iterator=True, sort="asc", order_by="created_at")))
     notes = [
         note
-        for note in mr.notes.list(iterator=True, sort="asc", order_by="created_at")
+        for note in listed
         if not note.system
         and (note.body or "").startswith(MARKER)
         and note.author.get("id") == user_id
@@ -48,95 +49,57 @@ def find_sticky(mr: ProjectMergeRequest, user_id: int) -> list[ProjectMergeReque
 
 
 def upsert_sticky(
-    mr: ProjectMergeRequest, existing: Sequence[ProjectMergeRequestNote], body: str
+    mr: ProjectMergeRequest,
+    existing: Sequence[ProjectMergeRequestNote],
+    body: str,
+    user_id: int | None,
+    warnings: list[str],
 ) -> str:
+    """Edit the first of `existing` (or create one), delete the rest; say what happened.
+
+    `user_id` None: the token's user is unknown (a new note is created). A duplicate that
+    cannot be deleted is a warning; the summary itself stands.
+    """
     try:
         if not existing:
-            mr.notes.create({"body": body})
+            create_once(
+                lambda: mr.notes.create({"body": body}, **ONCE),
+                lambda: _has_note(mr, body, user_id),
+                transient,
+            )
             return "created"
         keeper, *extra = existing
         changed = keeper.body != body
         if changed:
             keeper.body = body
-            keeper.save()
-        for duplicate in extra:
-            duplicate.delete()
+            ask(keeper.save)
     except GitlabError as err:
         if refused(err):
             raise WriteRefused(str(err)) from err
         raise
+    for duplicate in extra:
+        try:
+            ask(duplicate.delete)
+        except FAILED as err:
+            if refused(err):
+                raise WriteRefused(str(err)) from err
+            warnings.append(f"an older summary note was not deleted: {describe(err)}")
     return "updated" if changed else "unchanged"
 
 
-def position(anchor: Anchor, diff_refs: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "position_type": "text",
-        "base_sha": diff_refs["base_sha"],
-        "start_sha": diff_refs["start_sha"],
-        "head_sha": diff_refs["head_sha"],
-        "old_path": anchor.old_path or anchor.path,
-        "new_path": anchor.path,
-        "new_line": anchor.start_line or anchor.line,
-    }
-
-
-def post_discussions(
-    mr: ProjectMergeRequest, comments: Sequence[LineComment]
-) -> tuple[int, list[LineComment]]:
-    """Post `comments`; returns how many were posted and the ones GitLab refused."""
-    if not comments:
-        return 0, []
-    diff_refs = mr.diff_refs
-    rejected: list[LineComment] = []
-    drafts = True
-    posted = 0
-    for comment in comments:
-        where = position(comment.anchor, diff_refs)
-        try:
-            if drafts:
-                mr.draft_notes.create({"note": comment.body, "position": where})
-            else:
-                mr.discussions.create({"body": comment.body, "position": where})
-            posted += 1
-        except GitlabHttpError as err:
-            if refused(err):
-                raise WriteRefused(str(err)) from err
-            if err.response_code == 404 and drafts and posted == 0:
-                drafts = False  # no draft notes on this GitLab: post discussions directly
-                try:
-                    mr.discussions.create({"body": comment.body, "position": where})
-                    posted += 1
-                    continue
-                except GitlabHttpError as retry_err:
-                    err = retry_err
-            if err.response_code != 400:
-                raise
-            rejected.append(comment)
-    if drafts and posted:
-        mr.draft_notes.bulk_publish()
-        # GitLab stores any draft position and silently drops invalid ones when publishing:
-        # look for what was really published.
-        published = _published_fingerprints(mr)
-        dropped = [c for c in comments if c not in rejected and c.fingerprint not in published]
-        rejected.extend(dropped)
-        posted -= len(dropped)
-    return posted, rejected
-
-
-def _published_fingerprints(mr: ProjectMergeRequest) -> set[str]:
-    found = set()
-    for discussion in mr.discussions.list(iterator=True):
-        for note in discussion.attributes.get("notes") or []:
-            match = _INLINE.search(note.get("body") or "")
-            if match is not None:
-                found.add(match.group(1))
-    return found
+def _has_note(mr: ProjectMergeRequest, body: str, user_id: int | None) -> bool:
+    """Whether the note `body` is on the merge request (its answer was lost)."""
+    listed = ask(lambda: list(mr.notes.list(iterator=True)))
+    return any(
+        note.body == body and (user_id is None or note.author.get("id") == user_id)
+        for note in listed
+    )
 
 
 def resolve_fixed(mr: ProjectMergeRequest, user_id: int, current: frozenset[str]) -> int:
     """Resolve baton's own open discussions whose finding is no longer reported."""
     resolved = 0
-    for discussion in mr.discussions.list(iterator=True):
+    for discussion in ask(lambda: list(mr.discussions.list(iterator=True))):
         notes = discussion.attributes.get("notes") or []
         if not notes:
             continue
@@ -145,9 +108,15 @@ def resolve_fixed(mr: ProjectMergeRequest, user_id: int, current: frozenset[str]
             continue
         if first.get("resolved"):
             continue
-        match = _INLINE.search(first.get("body") or "")
-        if match is None or match.group(1) in current:
+        fingerprint = inline_fingerprint(first.get("body"))
+        if fingerprint is None or fingerprint in current:
             continue
-        mr.discussions.update(discussion.id, {"resolved": True})
+        try:
+            resolve = partial(mr.discussions.update, discussion.id, {"resolved": True})
+            ask(resolve)
+        except GitlabError as err:
+            if refused(err):
+                raise WriteRefused(str(err)) from err
+            raise
         resolved += 1
     return resolved

@@ -1,0 +1,205 @@
+"""The fault matrix on GitHub: every call `baton review` makes in an Actions job crossed with
+every way GitHub (or the network to it) fails once, against the fake GitHub and real PyGithub.
+
+Each row must leave the review as it would be without the fault: no traceback, the same exit
+code, verdict and findings, one summary comment listing every finding, each inline comment
+once, the step summary written and no warning (the fault was waited out or retried away).
+Rows where GitHub refuses every write leave the review in the step summary and on stdout (the
+job log), with a warning. See tests/platforms/fault_matrix.py for the scenarios.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baton.render.markdown import MARKER
+from tests.fakes.baton_cli import Completed, run_baton
+from tests.fakes.github_api import FakeGitHub, Fault, RecordedRequest
+from tests.fakes.github_state import Pull
+from tests.platforms.fault_matrix import (
+    CONFIG,
+    TIMEOUT,
+    Call,
+    Change,
+    Row,
+    Scenario,
+    assert_clean,
+    checkout,
+    earlier_summary,
+    fingerprints,
+    report_of,
+    reviewed,
+)
+
+REPO = "acme/app"
+BOT = "github-actions[bot]"
+
+USER = Call("GET /user", "job", "GET", r"^/user$")
+CALLS = [
+    USER,
+    Call("GET /issues/7/comments", "job", "GET", r"/issues/7/comments$"),
+    Call("POST /pulls/7/reviews", "job", "POST", r"/pulls/7/reviews$"),
+    Call("POST /issues/7/comments", "job", "POST", r"/issues/7/comments$"),
+    Call("PATCH /issues/comments/:id", "rerun", "PATCH", r"/issues/comments/\d+$"),
+    Call("GET /pulls/7/files", "shallow", "GET", r"/pulls/7/files$"),
+    Call("GET /repos/acme/app", "shallow", "GET", r"^/repos/acme/app$"),
+    Call("GET /contents/.baton.toml", "shallow", "GET", r"/contents/\.baton\.toml$"),
+    Call("GET /contents/.claude/agents", "shallow", "GET", r"/contents/\.claude/agents$"),
+]
+FAULTS: dict[str, Callable[[], Fault]] = {
+    "429 retry-after": lambda: Fault.secondary_rate_limit(retry_after=1, status=429),
+    "403 secondary limit, retry-after": lambda: Fault.secondary_rate_limit(retry_after=1),
+    "403 secondary limit, remaining 0": lambda: Fault.secondary_rate_limit(None, reset_in=0),
+    "429 secondary limit, remaining 0": lambda: Fault.secondary_rate_limit(
+        None, status=429, reset_in=0
+    ),
+    "502": lambda: Fault.server_error(502),
+    "reset": Fault.reset,
+    "hang": Fault.hang,
+    "truncated": Fault.truncated,
+    "malformed": Fault.malformed,
+    "answer lost": Fault.lost_answer,
+    "404 (optional)": Fault.not_found,
+    "403 on every write": Fault.not_accessible,
+}
+EVERY_WRITE = Call("every write", "job", "POST", r".")
+EVERY_CALL = (
+    "429 retry-after",
+    "403 secondary limit, retry-after",
+    "403 secondary limit, remaining 0",
+    "502",
+    "reset",
+    "hang",
+    "truncated",
+    "malformed",
+    "answer lost",
+)
+REVIEW = CALLS[2]
+ROWS = [
+    *(Row(call, fault) for call in CALLS for fault in EVERY_CALL),
+    Row(REVIEW, "429 secondary limit, remaining 0"),
+    Row(USER, "404 (optional)"),
+    Row(EVERY_WRITE, "403 on every write", times=100, posted=False),
+]
+
+
+@dataclass
+class Outcome:
+    done: Completed
+    report: dict[str, Any]
+    summaries: list[str]
+    """Bodies of baton's summary comments."""
+    inline: list[tuple[str, int | None]]
+    reviews: int
+    step_summary: str
+    hits: int
+    requests: list[RecordedRequest]
+
+
+def run_job(
+    tmp: Path,
+    change: Change,
+    scenario: Scenario,
+    row: Row | None = None,
+    *,
+    prepare: Callable[[FakeGitHub, Pull], None] | None = None,
+    env: dict[str, str] | None = None,
+) -> Outcome:
+    """`baton review` in an Actions job for pull request 7, with `row`'s fault planned (and
+    whatever `prepare` does to the fake GitHub first), with `env` added to the job's."""
+    base, head = change.base, change.head
+    with FakeGitHub() as fake:
+        pull = fake.add_pull(REPO, 7, diff=change.diff, head_sha=head, base_sha=base)
+        fake.add_file(REPO, ".baton.toml", CONFIG, ref=base)
+        if scenario == "rerun":
+            fake.add_comment(pull, earlier_summary(base), author=BOT)
+        if prepare is not None:
+            prepare(fake, pull)
+        rule = None
+        if row is not None:
+            fault = FAULTS[row.fault]()
+            rule = fake.inject(fault, times=row.times, on=row.call.scope, path=row.call.route)
+        cwd = checkout(change, scenario, tmp)
+        event = {
+            "action": "synchronize",
+            "pull_request": {
+                "number": 7,
+                "title": "Change",
+                "base": {"sha": base, "ref": "main", "repo": {"full_name": REPO}},
+                "head": {"sha": head, "ref": "feature", "repo": {"full_name": REPO}},
+            },
+        }
+        (tmp / "event.json").write_text(json.dumps(event))
+        job_env = {
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_REPOSITORY": REPO,
+            "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_EVENT_PATH": str(tmp / "event.json"),
+            "GITHUB_API_URL": fake.url,
+            "GITHUB_SERVER_URL": "https://github.example",
+            "GITHUB_SHA": "0" * 40,
+            "GITHUB_OUTPUT": str(tmp / "github_output"),
+            "GITHUB_STEP_SUMMARY": str(tmp / "step_summary.md"),
+            "INPUT_GITHUB_TOKEN": FakeGitHub.ACTIONS_TOKEN,
+            **TIMEOUT,
+            **(env or {}),
+        }
+        done = run_baton("review", cwd=cwd, env=job_env, timeout=120)
+        summaries = [
+            c.body for c in fake.comments(pull) if c.body.startswith(MARKER) and c.user.login == BOT
+        ]
+        inline = sorted((c.path, c.line) for c in fake.review_comments(pull))
+        reviews = len(fake.reviews(pull))
+        requests = fake.requests()
+    summary_file = tmp / "step_summary.md"
+    step_summary = summary_file.read_text() if summary_file.exists() else ""
+    hits = rule.hits if rule is not None else 0
+    return Outcome(done, report_of(cwd), summaries, inline, reviews, step_summary, hits, requests)
+
+
+@pytest.fixture(scope="module")
+def baseline(
+    tmp_path_factory: pytest.TempPathFactory, matrix_change: Change
+) -> Callable[[Scenario], Outcome]:
+    """The same job without the fault, run once per scenario (and per test worker)."""
+    found: dict[str, Outcome] = {}
+
+    def of(scenario: Scenario) -> Outcome:
+        if scenario not in found:
+            tmp = tmp_path_factory.mktemp(f"baseline-{scenario}")
+            found[scenario] = run_job(tmp, matrix_change, scenario)
+            assert_clean(found[scenario].done)
+        return found[scenario]
+
+    return of
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
+def test_a_fault_at_one_call_changes_nothing_but_time(
+    row: Row, baseline: Callable[[Scenario], Outcome], matrix_change: Change, tmp_path: Path
+) -> None:
+    expected = baseline(row.call.scenario)
+    got = run_job(tmp_path, matrix_change, row.call.scenario, row)
+
+    assert_clean(got.done)
+    assert got.hits >= 1, "the fault was never met"
+    assert got.done.code == expected.done.code == 1, got.done.stderr
+    assert reviewed(got.report) == reviewed(expected.report)
+    findings = reviewed(got.report)[1]
+    assert MARKER in got.done.stdout  # the job log
+    assert fingerprints(got.step_summary) == findings
+    if not row.posted:
+        assert got.summaries == [] and got.inline == []
+        assert "warning:" in got.done.stderr
+        return
+    assert len(got.summaries) == 1, got.done.stderr
+    assert fingerprints(got.summaries[0]) == findings
+    assert got.inline == expected.inline and len(got.inline) == 2
+    assert got.reviews == expected.reviews == 1
+    assert "warning:" not in got.done.stderr, got.done.stderr
