@@ -189,3 +189,11 @@ def test_executables_from_an_untrusted_working_tree_are_not_used(tmp_path: Path)
     ]
     vouched, notes = trusted_config(tmp_path, None, trust_head=True)
     assert vouched.values["tools"] == {"bandit": "scripts/pwn.sh"} and notes == []
+
+
+def test_agents_named_in_a_list_select_them(repo: GitRepo) -> None:
+    repo.pull_request({".baton.toml": 'agents = ["quality"]\n'}, {"app.py": "import os\n"})
+    done, report = review_report(repo.path)
+    assert done.code == 0, done.stderr
+    assert [agent["name"] for agent in report["agents"]] == ["quality"]
+    assert [finding["rule_id"] for finding in report["findings"]] == ["F401"]

@@ -118,7 +118,8 @@ def read_repo_config(files: RepoFiles, explicit: Path | None = None) -> RepoConf
             if text is not None:
                 claude_agents[path] = text
     prompts = {}
-    for name, table in (values.get("agents") or {}).items():
+    agents = values.get("agents")
+    for name, table in (agents if isinstance(agents, dict) else {}).items():
         wanted = table.get("prompt_file") if isinstance(table, dict) else None
         if isinstance(wanted, str) and wanted not in prompts:
             text = files.read(_relative(wanted, f"agents.{name}.prompt_file"))

@@ -172,9 +172,19 @@ def problems(case: Case, outcome: Outcome) -> list[str]:
     found += [f"{rule} is not in `suppressed`" for rule in case.suppressed if rule not in silenced]
     if case.model:
         found += _claude_beside_builtin(outcome)
+    if case.pull is not None:
+        found += _published(outcome)
     if case.check is not None:
         found += case.check(outcome)
     return found
+
+
+def _published(outcome: Outcome) -> list[str]:
+    """A GitHub job's review reached the pull request and the step summary (so the secrets
+    check looked at real traffic)."""
+    posted = any(" POST " in name and "/comments" in name for name in outcome.channels)
+    summary = bool(outcome.channels.get("step_summary.md"))
+    return [] if posted and summary else ["the review was not posted to GitHub and the summary"]
 
 
 def _claude_beside_builtin(outcome: Outcome) -> list[str]:

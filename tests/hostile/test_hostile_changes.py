@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -862,6 +863,16 @@ LEAKS = [
     ),
 ]
 
+LEAKS_ON_GITHUB = [
+    replace(
+        case,
+        name=f"{case.name}-github",
+        why=f"{case.why}; in a GitHub job: no request, step summary or output holds it",
+        pull=("Change", "A change."),
+    )
+    for case in LEAKS
+]
+
 PROMPT_INJECTION = [
     leak(
         "inject-comment-key",
@@ -1003,6 +1014,7 @@ CASES = [
     *SYMLINKS,
     *PROMPT_INJECTION,
     *LEAKS,
+    *LEAKS_ON_GITHUB,
 ]
 
 assert len({case.name for case in CASES}) == len(CASES), "case names must be unique"

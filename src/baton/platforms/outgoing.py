@@ -6,7 +6,8 @@
 * `review_body`: the body of the GitHub review that carries the inline comments.
 
 Warnings (the job log and the `::warning` annotations) and the step outputs are written by
-`github.surfaces`; nothing else leaves baton towards a platform.
+`github.surfaces`; nothing else leaves baton towards a platform. Every text goes through the
+run's redactor on its way out, whatever the review it was built from already went through.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from baton.findings.model import Finding
+from baton.redact import redact
 from baton.render.inline import render_inline
 from baton.render.markdown import History, LinkBuilder, render_markdown
 from baton.report import Review
@@ -27,12 +29,12 @@ def summary(
     notes: Sequence[str] = (),
 ) -> str:
     """The consolidated review as posted: `notes` are this run's publishing remarks."""
-    return render_markdown(review, links=links, history=history, notes=notes)
+    return redact(render_markdown(review, links=links, history=history, notes=notes))
 
 
 def line_comment(finding: Finding) -> str:
     """One finding, on the line it is about."""
-    return render_inline(finding)
+    return redact(render_inline(finding))
 
 
 def review_body(count: int) -> str:

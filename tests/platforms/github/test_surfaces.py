@@ -7,11 +7,13 @@ from pathlib import Path
 
 from baton.platforms.github.surfaces import (
     SUMMARY_LIMIT,
+    mask,
     outputs_for,
     write_log,
     write_outputs,
     write_step_summary,
 )
+from baton.redact import Redactor, redacting
 from tests.render.reviews import SCENARIOS
 
 
@@ -49,3 +51,23 @@ def test_log_has_groups_warnings_and_escaped_annotations() -> None:
     errors = [line for line in log.splitlines() if line.startswith("::error ")]
     assert errors
     assert all("file=" in line and "line=" in line and "\n" not in line for line in errors)
+
+
+SECRET = "s3cr3t-value-of-the-job-9f8e7d"
+
+
+def test_every_surface_but_the_mask_is_redacted(tmp_path: Path) -> None:
+    out = io.StringIO()
+    env = {"GITHUB_STEP_SUMMARY": str(tmp_path / "s.md"), "GITHUB_OUTPUT": str(tmp_path / "o")}
+    with redacting(Redactor([SECRET])):
+        mask(SECRET, out)
+        write_log(SCENARIOS["fail"](), [f"GitHub said {SECRET}"], out)
+        write_step_summary(env, f"summary quoting {SECRET}")
+        write_outputs(env, {"note": f"{SECRET}\nsecond line", "one": SECRET})
+    log = out.getvalue()
+    assert log.splitlines()[0] == f"::add-mask::{SECRET}"
+    assert SECRET not in "\n".join(log.splitlines()[1:])
+    assert "::warning title=baton::GitHub said s3cr…[redacted " in log
+    for name in ("s.md", "o"):
+        text = (tmp_path / name).read_text()
+        assert SECRET not in text and "[redacted" in text

@@ -1,6 +1,6 @@
 """The GitHub Actions job's own surfaces: step summary, step outputs, log groups, annotations
 and masks — written whatever happens to the comments, so a read-only token still leaves a
-visible review in the run.
+visible review in the run. Every text but a mask goes through the run's redactor.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import TextIO
 
 from baton.agents.base import AgentStatus
 from baton.findings.model import Finding, Placement, Severity
+from baton.redact import redact
 from baton.report import Review
 
 SUMMARY_LIMIT = 1024 * 1024 - 1024
@@ -23,6 +24,7 @@ MAX_WARNINGS = 10
 
 
 def mask(value: str, out: TextIO = sys.stdout) -> None:
+    """Ask the runner to hide `value` in the log: the one place a secret is written whole."""
     if value:
         out.write(f"::add-mask::{value}\n")
 
@@ -31,6 +33,7 @@ def write_step_summary(environ: Mapping[str, str], body: str) -> None:
     target = environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         return
+    body = redact(body)
     text = body if len(body) <= SUMMARY_LIMIT else body[:SUMMARY_LIMIT] + "\n\n(truncated)\n"
     with Path(target).open("a", encoding="utf-8") as summary:
         summary.write(text + "\n")
@@ -41,7 +44,8 @@ def write_outputs(environ: Mapping[str, str], values: Mapping[str, str]) -> None
     if not target:
         return
     with Path(target).open("a", encoding="utf-8") as output:
-        for name, value in values.items():
+        for name, raw in values.items():
+            value = redact(raw)
             if "\n" in value:
                 delimiter = f"baton_{uuid.uuid4().hex}"
                 output.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
@@ -115,8 +119,8 @@ def _annotation(finding: Finding) -> str:
 
 
 def _data(text: str) -> str:
-    """Escape a workflow command's message, as the Actions toolkit does."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Redact and escape a workflow command's message, as the Actions toolkit escapes it."""
+    return redact(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _prop(text: str) -> str:
