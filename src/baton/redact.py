@@ -31,33 +31,8 @@ from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_cla
 from detect_secrets.plugins.base import RegexBasedDetector
 from pydantic import BaseModel
 
-CREDENTIAL_TYPES = frozenset(
-    {
-        "Artifactory Credentials",
-        "AWS Access Key",
-        "Azure Storage Account access key",
-        "Basic Auth Credentials",
-        "Cloudant Credentials",
-        "Discord Bot Token",
-        "GitHub Token",
-        "GitLab Token",
-        "IBM Cloud IAM Key",
-        "IBM COS HMAC Credentials",
-        "JSON Web Token",
-        "Mailchimp Access Key",
-        "NPM tokens",
-        "OpenAI Token",
-        "PyPI Token",
-        "SendGrid API Key",
-        "Slack Token",
-        "SoftLayer Credentials",
-        "Square OAuth Secret",
-        "Stripe Access Key",
-        "Telegram Bot Token",
-        "Twilio API Key",
-    }
-)
-"""detect-secrets' detectors whose patterns are precise enough to redact on sight."""
+from baton.secret_kinds import PATTERN_FORMATS
+
 EXTRA_PATTERNS = (
     re.compile(r"sk-ant-[A-Za-z0-9_\-]{20,}"),  # Anthropic API keys
     re.compile(r"github_pat_[A-Za-z0-9_]{22,}"),  # GitHub fine-grained tokens
@@ -140,7 +115,7 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     found: list[re.Pattern[str]] = []
     plugins: dict[str, type] = get_mapping_from_secret_type_to_class()
     for kind, plugin in plugins.items():
-        if kind in CREDENTIAL_TYPES and issubclass(plugin, RegexBasedDetector):
+        if kind in PATTERN_FORMATS and issubclass(plugin, RegexBasedDetector):
             found.extend(getattr(plugin, "denylist", ()))
     return (*found, *EXTRA_PATTERNS)
 

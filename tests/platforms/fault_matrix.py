@@ -22,9 +22,10 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from baton.render.markdown import MARKER
 from baton.render.state import parse_state
@@ -141,6 +142,30 @@ def logged_review(stdout: str) -> str:
 def reviewed(report: dict[str, Any]) -> tuple[str, set[str]]:
     """What must not depend on a fault: the verdict and the findings."""
     return report["gate"]["verdict"], {f["fingerprint"] for f in report["findings"]}
+
+
+class Ran(Protocol):
+    @property
+    def done(self) -> Completed: ...
+
+
+RunT = TypeVar("RunT", bound=Ran)
+
+
+def once_per_scenario(
+    tmp_path_factory: Any, change: Change, run_job: Callable[[Path, Change, Scenario], RunT]
+) -> Callable[[Scenario], RunT]:
+    """The job without a fault, run once per scenario (and per test worker), checked clean."""
+    found: dict[Scenario, RunT] = {}
+
+    def of(scenario: Scenario) -> RunT:
+        if scenario not in found:
+            tmp = tmp_path_factory.mktemp(f"baseline-{scenario}")
+            found[scenario] = run_job(tmp, change, scenario)
+            assert_clean(found[scenario].done)
+        return found[scenario]
+
+    return of
 
 
 def assert_clean(done: Completed) -> None:

@@ -33,6 +33,7 @@ from tests.platforms.fault_matrix import (
     checkout,
     earlier_summary,
     fingerprints,
+    once_per_scenario,
     report_of,
     reviewed,
 )
@@ -95,7 +96,7 @@ class Outcome:
     report: dict[str, Any]
     summaries: list[str]
     """Bodies of baton's summary comments."""
-    inline: list[tuple[str, int | None]]
+    inline: list[tuple[str, int]]
     reviews: int
     step_summary: str
     hits: int
@@ -167,17 +168,8 @@ def run_job(
 def baseline(
     tmp_path_factory: pytest.TempPathFactory, matrix_change: Change
 ) -> Callable[[Scenario], Outcome]:
-    """The same job without the fault, run once per scenario (and per test worker)."""
-    found: dict[str, Outcome] = {}
-
-    def of(scenario: Scenario) -> Outcome:
-        if scenario not in found:
-            tmp = tmp_path_factory.mktemp(f"baseline-{scenario}")
-            found[scenario] = run_job(tmp, matrix_change, scenario)
-            assert_clean(found[scenario].done)
-        return found[scenario]
-
-    return of
+    """The same job without the fault."""
+    return once_per_scenario(tmp_path_factory, matrix_change, run_job)
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)

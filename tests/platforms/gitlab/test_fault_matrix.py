@@ -36,6 +36,7 @@ from tests.platforms.fault_matrix import (
     checkout,
     earlier_summary,
     fingerprints,
+    once_per_scenario,
     report_of,
     reviewed,
 )
@@ -178,17 +179,8 @@ def _seed(fake: FakeGitLab, *, earlier: bool) -> int:
 def baseline(
     tmp_path_factory: pytest.TempPathFactory, matrix_change: Change
 ) -> Callable[[Scenario], Outcome]:
-    """The same job without the fault, run once per scenario (and per test worker)."""
-    found: dict[str, Outcome] = {}
-
-    def of(scenario: Scenario) -> Outcome:
-        if scenario not in found:
-            tmp = tmp_path_factory.mktemp(f"baseline-{scenario}")
-            found[scenario] = run_job(tmp, matrix_change, scenario)
-            assert_clean(found[scenario].done)
-        return found[scenario]
-
-    return of
+    """The same job without the fault."""
+    return once_per_scenario(tmp_path_factory, matrix_change, run_job)
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)

@@ -35,35 +35,7 @@ from baton.agents.tools import ToolRunner
 from baton.change.model import ChangedFile
 from baton.change.workspace import Workspace
 from baton.findings.model import Confidence, Finding, Severity
-
-LIVE_FORMATS = frozenset(
-    {
-        "Artifactory Credentials",
-        "AWS Access Key",
-        "Azure Storage Account access key",
-        "Cloudant Credentials",
-        "Discord Bot Token",
-        "GitHub Token",
-        "GitLab Token",
-        "IBM Cloud IAM Key",
-        "IBM COS HMAC Credentials",
-        "Mailchimp Access Key",
-        "NPM tokens",
-        "OpenAI Token",
-        "Private Key",
-        "PyPI Token",
-        "SendGrid API Key",
-        "Slack Token",
-        "SoftLayer Credentials",
-        "Square OAuth Secret",
-        "Stripe Access Key",
-        "Telegram Bot Token",
-        "Twilio API Key",
-    }
-)
-HIGH_FORMATS = frozenset({"Basic Auth Credentials", "JSON Web Token"})
-GUESSES = frozenset({"Secret Keyword", "Base64 High Entropy String", "Hex High Entropy String"})
-INFORMATIONAL = frozenset({"Public IP (ipv4)"})
+from baton.secret_kinds import GUESSES, HIGH_FORMATS, INFORMATIONAL, LIVE_FORMATS
 
 DOCS_URL = "https://github.com/Yelp/detect-secrets#viewing-potential-secrets"
 

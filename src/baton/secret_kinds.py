@@ -1,0 +1,46 @@
+"""detect-secrets' secret types, by what a finding of each says about the value.
+
+* `LIVE_FORMATS`: a credential with a recognisable live format (cloud, VCS, payment and chat
+  tokens, private keys);
+* `HIGH_FORMATS`: basic-auth URLs and JSON web tokens, credentials whose format is clear but
+  whose value may be a placeholder;
+* `GUESSES`: keyword assignments and high-entropy strings;
+* `INFORMATIONAL`: values that are no secret by themselves.
+
+The security agent grades its findings by these; the redactor recognises on sight the values
+of the formats precise enough for it (`PATTERN_FORMATS`).
+"""
+
+from __future__ import annotations
+
+LIVE_FORMATS = frozenset(
+    {
+        "Artifactory Credentials",
+        "AWS Access Key",
+        "Azure Storage Account access key",
+        "Cloudant Credentials",
+        "Discord Bot Token",
+        "GitHub Token",
+        "GitLab Token",
+        "IBM Cloud IAM Key",
+        "IBM COS HMAC Credentials",
+        "Mailchimp Access Key",
+        "NPM tokens",
+        "OpenAI Token",
+        "Private Key",
+        "PyPI Token",
+        "SendGrid API Key",
+        "Slack Token",
+        "SoftLayer Credentials",
+        "Square OAuth Secret",
+        "Stripe Access Key",
+        "Telegram Bot Token",
+        "Twilio API Key",
+    }
+)
+HIGH_FORMATS = frozenset({"Basic Auth Credentials", "JSON Web Token"})
+GUESSES = frozenset({"Secret Keyword", "Base64 High Entropy String", "Hex High Entropy String"})
+INFORMATIONAL = frozenset({"Public IP (ipv4)"})
+PATTERN_FORMATS = (LIVE_FORMATS - {"Private Key"}) | HIGH_FORMATS
+"""Formats whose patterns are precise enough to redact on sight (a private key is redacted
+over its whole block, not by its BEGIN line)."""
