@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,7 @@ def test_a_missing_tool_does_not_take_its_siblings_key_down(
     [security] = [a for a in report["agents"] if a["name"] == "security"]
     assert (security["status"], security["attempts"]) == ("failed", 1)
     assert security["reason"].startswith("bandit not found")
+    assert security["reason"].endswith("(detect-secrets finished; its findings count)")
     assert [f["rule_id"] for f in report["findings"] if f["agent"] == "security"] == [
         "secret-aws-access-key"
     ]
@@ -261,8 +263,14 @@ def test_not_a_repository_is_a_usage_error(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
-HANGING_BANDIT = "#!/bin/sh\nsetsid sleep 3120 &\nsleep 3120\n"
-"""A tool that never ends, with a child that left its process group holding its stdout."""
+def hanging_bandit(folder: Path) -> tuple[Path, str]:
+    """A tool that never ends, with a child that left its process group holding its stdout;
+    and what `pgrep -f` finds its processes by (this test's own, not a parallel test's)."""
+    marker = f"sleep {3000 + uuid.uuid4().int % 10**6 / 1000:.3f}"
+    tool = folder / "bandit"
+    tool.write_text(f"#!/bin/sh\nsetsid {marker} &\n{marker}\n")
+    tool.chmod(0o755)
+    return tool, marker
 
 
 def leftover(marker: str) -> list[str]:
@@ -273,9 +281,7 @@ def leftover(marker: str) -> list[str]:
 def test_the_timeout_holds_whatever_a_tools_children_do(
     feature_repo: GitRepo, tmp_path: Path
 ) -> None:
-    hanging = tmp_path / "bandit"
-    hanging.write_text(HANGING_BANDIT)
-    hanging.chmod(0o755)
+    hanging, marker = hanging_bandit(tmp_path)
     feature_repo.write(
         "pkg/calc.py", CLEAN_MODULE + "\n\ndef sub(a: int, b: int) -> int:\n    return a - b\n"
     )
@@ -293,16 +299,14 @@ def test_the_timeout_holds_whatever_a_tools_children_do(
     assert done.code == 3, done.stderr
     assert "security: failed" in done.stderr and "timed out after 2s" in done.stderr
     assert time.monotonic() - started < 30
-    assert leftover("sleep 3120") == []
+    assert leftover(marker) == []
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_signal_ends_every_tool_writes_what_is_known_and_exits_as_signalled(
     feature_repo: GitRepo, tmp_path: Path, sig: signal.Signals, code: int
 ) -> None:
-    hanging = tmp_path / "bandit"
-    hanging.write_text(HANGING_BANDIT)
-    hanging.chmod(0o755)
+    hanging, marker = hanging_bandit(tmp_path)
     feature_repo.write("pkg/calc.py", CLEAN_MODULE + "\nimport os\n")
     feature_repo.commit("calc")
     report = tmp_path / "r.json"
@@ -314,7 +318,7 @@ def test_a_signal_ends_every_tool_writes_what_is_known_and_exits_as_signalled(
         env={"BATON_TOOLS__BANDIT": str(hanging)},
     )
     deadline = time.monotonic() + 30
-    while not leftover("sleep 3120") and time.monotonic() < deadline:
+    while not leftover(marker) and time.monotonic() < deadline:
         time.sleep(0.2)
     running.send_signal(sig)
     stdout, stderr = running.communicate(timeout=60)
@@ -326,4 +330,4 @@ def test_a_signal_ends_every_tool_writes_what_is_known_and_exits_as_signalled(
     assert agents["quality"] == ("ok", None)
     assert any(f["rule_id"] == "F401" for f in review["findings"])
     assert b"baton:summary" in stdout
-    assert leftover("sleep 3120") == []
+    assert leftover(marker) == []

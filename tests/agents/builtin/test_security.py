@@ -85,7 +85,10 @@ def test_a_missing_tool_is_not_worth_a_rerun_and_its_sibling_still_counts(
     output = run_agent(
         SecurityAgent(), tmp_path / "repo", [code], tools={"bandit": str(tmp_path / "none")}
     )
-    assert output.failure == f"bandit not found at {tmp_path / 'none'} (from the tools setting)"
+    assert output.failure == (
+        f"bandit not found at {tmp_path / 'none'} (from the tools setting) "
+        "(detect-secrets finished; its findings count)"
+    )
     assert not output.retryable
     assert [f.rule_id for f in output.findings] == ["secret-aws-access-key"]
 

@@ -3,7 +3,8 @@
 detect-secrets also gets the files skipped for their kind (binary, generated, vendored, too
 large, a symlink): who writes the change chooses those, so they never hide a secret. Both
 tools run at the same time. One that fails leaves the other's findings standing: the agent
-is failed with the reason (naming the tool) and what the other found still counts.
+is failed with the reason (naming the tool that failed and the one that finished) and what the
+other found still counts.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ class SecurityAgent:
         if len(failures) == 2 or any(not isinstance(f, Exception) for f in failures):
             raise failures[0]  # nothing finished (or a cancellation): the agent failed
         if failures:
-            output.failure = describe_failure(failures[0])
+            finished = "detect-secrets" if isinstance(code, BaseException) else "bandit"
+            output.failure = (
+                f"{describe_failure(failures[0])} ({finished} finished; its findings count)"
+            )
             output.retryable = not isinstance(failures[0], AgentError) or failures[0].retryable
         return output
