@@ -1,8 +1,9 @@
 """The platform interface: where a change comes from and where its review is published.
 
 A platform reads the CI job's environment (`load`), can fetch the diff through its API
-when the checkout lacks history (`fetch_diff`), and publishes a finished review
-(`publish`). Publishing never changes the verdict: its failures come back as warnings.
+when the checkout lacks history (`fetch_diff`), recalls what its earlier runs left on the
+change request (`recall`: baton's own summary, and replies to baton's inline comments), and
+publishes a finished review (`publish`). Publishing never changes the verdict: its failures come back as warnings.
 Adding a platform means one module (or folder) here and one line in `platforms.detect`.
 """
 
@@ -44,6 +45,33 @@ class Published:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Reply:
+    """A reply in the thread of one of baton's inline comments (GitHub: a review comment
+    answering it; GitLab: a later note in its discussion)."""
+
+    fingerprint: str
+    """The finding the inline comment is about (its `<!-- baton:inline FP -->` marker)."""
+    author: str
+    can_write: bool
+    """The author may write to the repository: GitHub `author_association` OWNER, MEMBER or
+    COLLABORATOR; GitLab access level Developer (30) or higher."""
+    body: str
+    url: str | None = None
+
+
+@dataclass
+class Recall:
+    """What earlier runs left on the change request, read before the review."""
+
+    summary: str | None = None
+    """The body of baton's own summary comment or note (found by marker and author)."""
+    replies: list[Reply] = field(default_factory=list)
+    """Replies to baton's inline comments, oldest first."""
+    warnings: list[str] = field(default_factory=list)
+    """What could not be read (each a reason to review in full, never a failure)."""
+
+
 class Platform(Protocol):
     @property
     def name(self) -> str: ...
@@ -64,6 +92,11 @@ class Platform(Protocol):
     def list_files(self, request: ChangeRequest, folder: str, ref: str) -> list[str]:
         """Repository-relative paths of the files directly inside `folder` at `ref` (sorted;
         [] when the folder does not exist). Any other failure is an `IncompleteReviewError`."""
+        ...
+
+    def recall(self, request: ChangeRequest) -> Recall:
+        """baton's summary and the replies to its inline comments; never raises for platform
+        errors (they come back as warnings)."""
         ...
 
     def publish(self, review: Review, change: ChangeSet, request: ChangeRequest) -> Published:
