@@ -57,6 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="also report findings on unchanged lines shown in the diff",
     )
+    memory = review.add_argument_group("memory across pushes")
+    memory.add_argument(
+        "--full",
+        action="store_true",
+        default=None,
+        help="model agents review the whole change, whatever earlier reviews did",
+    )
+    memory.add_argument(
+        "--since", metavar="REF", help="model agents review only what changed since REF"
+    )
     out = review.add_argument_group("reports")
     out.add_argument("--json", dest="report_json", type=Path, help="write the JSON report")
     out.add_argument("--sarif", dest="report_sarif", type=Path, help="write SARIF 2.1.0")
@@ -107,6 +117,8 @@ SETTING_FLAGS = (
     "coverage_report",
     "exclude",
     "include_context_lines",
+    "full",
+    "since",
     "report_json",
     "report_sarif",
     "report_codequality",

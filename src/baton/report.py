@@ -13,6 +13,7 @@ from baton.change.model import SkippedFile
 from baton.findings.model import Finding, Severity
 from baton.findings.revise import AppliedRevision
 from baton.gate import GateResult
+from baton.memory.state import ReviewState
 
 SCHEMA_VERSION = 1
 
@@ -24,6 +25,9 @@ class SuppressedFinding(BaseModel):
     reason: str = Field(description="The inline marker or exclude glob that suppressed it.")
     justification: str | None = Field(
         default=None, description="Why, as written after the marker (`# baton: ignore[B602] why`)."
+    )
+    dismissed_by: str | None = Field(
+        default=None, description="Who dismissed it in reply to its inline comment."
     )
 
 
@@ -67,6 +71,9 @@ class Review(BaseModel):
         default=(), description="Changed files no agent reviewed, with the reason."
     )
     gate: GateResult
+    memory: ReviewState | None = Field(
+        default=None, description="What this run leaves for the next one on the same change."
+    )
 
     def count(self, severity: Severity, agent: str | None = None) -> int:
         return sum(

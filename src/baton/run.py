@@ -28,6 +28,7 @@ from baton.change.source import (
     read_diff_file,
 )
 from baton.errors import BatonError, UsageError
+from baton.memory.context import Recalled
 from baton.pipeline import review_change
 from baton.platforms.base import ChangeRequest, Platform, Published
 from baton.platforms.detect import detect, platform_name
@@ -116,6 +117,7 @@ def run_review(
         ready.change,
     )
     limits = RunLimits(settings.max_budget_usd, settings.max_concurrency)
+    recalled = _recall(platform, request, progress)
     review = asyncio.run(
         _until_signalled(
             review_change(
@@ -126,6 +128,7 @@ def run_review(
                 specs=ready.specs,
                 notes=ready.notes,
                 limits=limits,
+                recalled=recalled,
             ),
             limits,
         )
@@ -148,6 +151,18 @@ def run_review(
         return code
     progress(f"verdict: {review.gate.verdict.value} (exit {review.gate.exit_code})")
     return review.gate.exit_code
+
+
+def _recall(
+    platform: Platform | None, request: ChangeRequest | None, progress: Progress
+) -> Recalled | None:
+    """What baton's earlier runs left on the pull or merge request (none outside one)."""
+    if platform is None or request is None or request.number is None:
+        return None
+    recall = platform.recall(request)
+    for warning in recall.warnings:
+        progress(f"warning: {warning}")
+    return Recalled.from_platform(recall, f"{platform.name}#{request.number}")
 
 
 SIGNAL_EXITS = {f"interrupted by {sig.name}": 128 + sig for sig in (signal.SIGTERM, signal.SIGINT)}

@@ -81,6 +81,11 @@ class CommentMode(StrEnum):
     OFF = "off"
 
 
+class Incremental(StrEnum):
+    AUTO = "auto"
+    OFF = "off"
+
+
 def _phases(value: object) -> object:
     """`"a,b;c"` (flags, environment) or a list whose items are a name or a list of names."""
     if isinstance(value, str):
@@ -198,6 +203,16 @@ class Settings(BaseSettings):
     comment: CommentMode = CommentMode.STICKY
     inline: bool = Field(default=True, description="Inline comments on changed lines.")
     max_inline: int = Field(default=30, ge=0, le=100, description="Inline comments per review.")
+
+    # Memory across pushes.
+    incremental: Incremental = Field(
+        default=Incremental.AUTO, description="Model agents review only what changed since."
+    )
+    full: bool = Field(default=False, description="Review in full this once (--full).")
+    since: str | None = Field(default=None, description="Model agents review since this ref.")
+    dismiss_max_severity: FailOn = Field(
+        default=FailOn.HIGH, description="The most severe finding a reply may dismiss."
+    )
     github_token: SecretStr | None = None
     gitlab_token: SecretStr | None = None
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
+from baton.memory.state import read_state
 from baton.render.markdown import MARKER
-from baton.render.state import parse_state
 from tests.fakes.baton_cli import Completed
 from tests.fakes.repos import GIT_ENV, GitRepo
 from tests.fakes.traffic import Scope
@@ -120,9 +120,9 @@ def earlier_summary(head: str) -> str:
 
 def fingerprints(summary: str) -> set[str]:
     """The fingerprints a summary's state block lists."""
-    state = parse_state(summary)
-    assert state is not None, summary
-    return set(state["fingerprints"])
+    read = read_state(summary)
+    assert read.state is not None, summary
+    return set(read.fingerprints)
 
 
 def report_of(cwd: Path) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from baton.render.markdown import History, parse_state, render_markdown
+from baton.memory.state import read_state
+from baton.render.markdown import History, render_markdown
 from tests.render.reviews import SCENARIOS
 
 
@@ -17,8 +18,9 @@ def test_new_still_present_and_fixed() -> None:
     assert body.count("still present") == 1
     assert body.count("🆕 new") == len(prints) - 1
     assert "> 3 inline comments refused" in body
-    state = parse_state(body)
-    assert state is not None and sorted(state["fingerprints"]) == sorted(prints)
+    state = read_state(body).state
+    assert state is not None
+    assert sorted(f.fingerprint for f in state.findings) == sorted(prints)
 
 
 def test_without_history_nothing_is_marked() -> None:

@@ -11,8 +11,8 @@ from baton.agents.base import AgentStatus
 from baton.change.model import SkippedFile
 from baton.errors import UsageError
 from baton.findings.model import Finding, Severity
+from baton.memory.state import read_state
 from baton.render.markdown import MIN_CHARS, render_markdown
-from baton.render.state import parse_state
 from baton.report import Review, SuppressedFinding
 from baton.settings import FailOn
 from tests.render import mdparse
@@ -46,11 +46,11 @@ def test_comment_starts_with_marker_and_ends_with_readable_state() -> None:
     body = render_markdown(SCENARIOS["fail"]())
     assert body.splitlines()[0] == "<!-- baton:summary -->"
     assert body.rstrip().splitlines()[-1].startswith("<!-- baton:state ")
-    state = parse_state(body)
+    state = read_state(body).state
     assert state is not None
-    assert state["verdict"] == "fail"
-    assert state["head"] == SCENARIOS["fail"]().head
-    assert len(state["fingerprints"]) == 6
+    assert state.verdict == "fail"
+    assert state.head == SCENARIOS["fail"]().head
+    assert len(state.findings) == 6
 
 
 def test_verdict_lines() -> None:
@@ -167,12 +167,9 @@ def test_empty_change_says_so_and_shows_no_findings_sections() -> None:
     body = render_markdown(SCENARIOS["empty"]())
     assert "No changed files to review" in body
     assert "#### Findings" not in body
-    assert parse_state(body) == {
-        "version": 1,
-        "head": SCENARIOS["empty"]().head,
-        "verdict": "pass",
-        "fingerprints": [],
-    }
+    state = read_state(body).state
+    assert state is not None
+    assert (state.head, state.verdict, state.findings) == (SCENARIOS["empty"]().head, "pass", ())
 
 
 def test_output_does_not_depend_on_finding_order() -> None:
@@ -236,7 +233,7 @@ def _links_for_hostile(path: str, line: int | None, end_line: int | None) -> str
 
 
 _OWN_HTML = re.compile(
-    r"^(<!-- baton:summary -->|<!-- baton:state \{[^\n]*\} -->|<br>|<sub>|</sub>|</details>"
+    r"^(<!-- baton:summary -->|<!-- baton:state 2 [A-Za-z0-9+/=]+ -->|<br>|<sub>|</sub>|</details>"
     r"|<details><summary>(Details|\d+ files? not reviewed|\d+ findings? suppressed)</summary>)$"
 )
 
@@ -255,7 +252,7 @@ def test_hostile_text_is_rendered_inert(links: object) -> None:
         assert href.startswith("https://forge.example/blob/"), href
     assert body.count("<!--") == 2
     assert body.count("-->") == 2
-    assert parse_state(body) is not None
+    assert read_state(body).state is not None
     text = "".join(t.content for t in mdparse.tokens(body) if t.type == "text")
     assert re.search(r"@\w", text) is None
     assert re.search(r"[#!]\d", text) is None
@@ -317,9 +314,9 @@ def test_thousands_of_findings_fit_and_the_least_severe_are_dropped_first() -> N
     assert 50 < len(shown) < 600
     totals = next(row for row in mdparse.table_rows(body) if row[0] == "Total")
     assert totals == ["Total", "600", "600", "600", "600", "600", "3000"]
-    state = parse_state(body)
+    state = read_state(body).state
     assert state is not None
-    assert len(state["fingerprints"]) + state.get("omitted", 0) == 3000
+    assert len(state.findings) + state.omitted == 3000
 
 
 @pytest.mark.parametrize("limit", [MIN_CHARS, 5_000, 20_000])
@@ -328,7 +325,7 @@ def test_small_limits_are_respected_and_keep_marker_and_state(limit: int) -> Non
     body = render_markdown(big, max_chars=limit)
     assert len(body) <= limit
     assert body.startswith("<!-- baton:summary -->")
-    assert parse_state(body) is not None
+    assert read_state(body).state is not None
     assert "lower-severity findings not shown" in body
 
 

@@ -77,8 +77,8 @@ def default_base(repo: Path) -> str:
 
 def merge_base(repo: Path, base: str, head: str = "HEAD") -> tuple[str, str]:
     """(SHA of `merge-base(base, head)`, SHA of `head`)."""
-    base_sha = _commit(repo, base)
-    head_sha = _commit(repo, head)
+    base_sha = commit_of(repo, base)
+    head_sha = commit_of(repo, head)
     found = run_git(repo, "merge-base", base_sha, head_sha)
     if found.returncode == 1 and not found.stdout.strip():
         hint = ""
@@ -178,7 +178,8 @@ def head_commit(repo: Path) -> str | None:
         return None
 
 
-def _commit(repo: Path, ref: str) -> str:
+def commit_of(repo: Path, ref: str) -> str:
+    """The commit SHA `ref` names; a usage error when it names none."""
     sha = None if ref.startswith("-") or not ref.strip() else _resolve(repo, ref)
     if sha is None:
         hint = " (is it fetched? e.g. git fetch origin BRANCH)" if "/" in ref else ""

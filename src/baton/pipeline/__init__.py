@@ -6,7 +6,10 @@ agents of a phase at once (`agents.runner`). Between phases the findings so far 
 (placed on the diff, config severities and ignores applied, suppressions honoured,
 fingerprinted, duplicates merged, revisions applied) and handed to the next phase through
 the work directory (`pipeline.handoff`). When a phase yields a finding at or above
-`stop_on`, the later phases are skipped and say why. Rendering and publishing the result
+`stop_on`, the later phases are skipped and say why. With what earlier runs left
+(`memory.context.Recalled`), the model agents review what the plan says
+(`pipeline.remembered`), dismissals from the conversation are applied before the gate, and
+the review carries the state for the next run. Rendering and publishing the result
 are the caller's, so the same `Review` can be printed, written as reports, or posted to a
 platform; it comes back redacted (`baton.redact`), with the values of the secrets the
 agents found added to the run's redactor.
@@ -21,8 +24,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from baton.agents import Agent
-from baton.agents.base import AgentResult, AgentStatus
-from baton.agents.catalog import Unavailable, plan_phases
+from baton.agents.base import AgentResult, AgentStatus, Handoff
+from baton.agents.catalog import plan_phases
 from baton.agents.limits import RunLimits
 from baton.agents.runner import AgentRun, Progress, run_agents
 from baton.agents.specs import AgentSpec, agent_specs
@@ -33,7 +36,11 @@ from baton.change.scope import Scope, select_files, trusted_attributes
 from baton.change.workspace import Workspace, build_workspace
 from baton.findings.suppress import SUPPRESSION_AGENT
 from baton.gate import decide, is_blocking
+from baton.memory.context import Memory, Recalled, remember
+from baton.memory.dismissals import apply_dismissals
+from baton.memory.record import record_state
 from baton.pipeline.handoff import work_directory, write_handoff
+from baton.pipeline.remembered import is_model, model_scope, run_phase
 from baton.pipeline.settle import Settled, settle
 from baton.redact import active, redact_model
 from baton.repo_config import RepoConfig
@@ -52,12 +59,14 @@ async def review_change(
     tools: ToolRunner | None = None,
     notes: Sequence[str] = (),
     limits: RunLimits | None = None,
+    recalled: Recalled | None = None,
 ) -> Review:
     """Review `change`. `agents` replaces the configured pipeline with one phase of them.
 
     `config` is the trusted repository configuration (tool configuration files, and the
     revision whose `.gitattributes` apply); without one, baton's defaults. `limits` lets the
     caller stop the run (`RunLimits.stop`): the review then says what was done until then.
+    `recalled`: what earlier runs on the same change request left (state, dismissals).
     """
     repo = config or RepoConfig()
     if agents is not None:
@@ -70,12 +79,17 @@ async def review_change(
     runs: list[AgentRun] = []
     records: list[PhaseRecord] = []
     chosen = [agent for phase in phases for agent in phase]
+    recalled = recalled or Recalled()
+    models = [a.name for a in chosen if is_model(a)]
+    memory = remember(recalled, change, settings, repo, models) if models else None
+    if memory is not None:
+        progress(f"model agents: {memory.plan.mode.value} review ({memory.plan.reason})")
+        notes = [*notes, *([memory.note] if memory.note else [])]
     keep_outside = frozenset(a.name for a in chosen if a.keeps_outside_findings)
     settled = Settled()
     stopped: str | None = None
     with work_directory(settings.work_dir) as folder:
-        models = any(a.engine == "claude" and not isinstance(a, Unavailable) for a in chosen)
-        workspace, scope = _read_change(change, settings, repo, folder, models=models)
+        workspace, scope = _read_change(change, settings, repo, folder, models=bool(models))
         progress(f"files read from the {workspace.revision}")
         for number, phase in enumerate(phases, start=1):
             names = tuple(agent.name for agent in phase)
@@ -92,18 +106,27 @@ async def review_change(
                     folder, number, settled.findings, settings.context_tokens, _locked(runs)
                 )
             started = time.monotonic()
-            phase_runs = await run_agents(
-                phase,
-                change,
-                scope,
-                workspace,
-                settings,
-                runner,
-                progress,
-                limits,
-                phase=number,
-                handoff=handoff,
-            )
+
+            async def run(
+                agents: Sequence[Agent],
+                part: ChangeSet | None,
+                number: int = number,
+                handoff: Handoff | None = handoff,
+            ) -> list[AgentRun]:
+                return await run_agents(
+                    agents,
+                    part or change,
+                    model_scope(scope, part) if part is not None else scope,
+                    workspace,
+                    settings,
+                    runner,
+                    progress,
+                    limits,
+                    phase=number,
+                    handoff=handoff,
+                )
+
+            phase_runs = await run_phase(phase, memory, number, run)
             runs.extend(phase_runs)
             active().add(secret for run in phase_runs for secret in run.secrets)
             settled = settle(runs, change, settings, keep_outside, _locked(runs))
@@ -121,28 +144,44 @@ async def review_change(
             if number < len(phases):
                 stopped = limits.stopped or _stop_reason(settled, names, settings, number)
     results = [run.result for run in runs]
+    findings, dismissed, remarks = apply_dismissals(
+        settled.findings, recalled.dismissals, settings.dismiss_max_severity.threshold
+    )
+    for remark in remarks:
+        progress(f"note: {remark}")
     review = Review(
         base=change.base,
         head=change.head,
         files_changed=len(change.files),
         lines_added=change.added_count,
         config_source=repo.source,
-        notes=tuple(notes),
+        notes=(*notes, *remarks),
         phases=tuple(records),
         agents=tuple(results),
-        findings=tuple(settled.findings),
-        suppressed=tuple(settled.suppressed),
+        findings=tuple(findings),
+        suppressed=(*settled.suppressed, *dismissed),
         revisions=tuple(settled.revisions),
         skipped=tuple(scope.skipped),
         gate=decide(
-            settled.findings,
+            findings,
             results,
             settings.fail_on,
             stopped=stopped,
             unreviewed=_unreviewed(scope, results),
         ),
     )
-    return redact_model(review)
+    return _with_state(redact_model(review), recalled, memory)
+
+
+def _with_state(review: Review, recalled: Recalled, memory: Memory | None) -> Review:
+    """The review with the state it leaves for the next run."""
+    state = record_state(
+        review,
+        previous=recalled.read.state,
+        subject=recalled.subject,
+        digest=memory.digest if memory is not None else "",
+    )
+    return review.model_copy(update={"memory": state})
 
 
 def _read_change(

@@ -3,7 +3,8 @@
 A platform reads the CI job's environment (`load`), can fetch the diff through its API
 when the checkout lacks history (`fetch_diff`), recalls what its earlier runs left on the
 change request (`recall`: baton's own summary, and replies to baton's inline comments), and
-publishes a finished review (`publish`). Publishing never changes the verdict: its failures come back as warnings.
+publishes a finished review (`publish`). Publishing never changes the verdict: its failures
+come back as warnings.
 Adding a platform means one module (or folder) here and one line in `platforms.detect`.
 """
 

@@ -6,7 +6,7 @@ name goes through `render.escape` first; the templates are rendered with autoesc
 plain string that did not is HTML-escaped rather than trusted.
 
 The comment starts with the hidden `<!-- baton:summary -->` marker and ends with the
-`<!-- baton:state … -->` block (`render.state`). It never exceeds `max_chars`: the least
+`<!-- baton:state … -->` block (`memory.state`). It never exceeds `max_chars`: the least
 severe findings are left out first, with a note saying how many; if even that is not enough,
 the file lists and then the tables are dropped. Findings are sorted by severity, path, line
 and rule, so the output does not depend on the order they arrived in.
@@ -15,7 +15,7 @@ and rule, so the output does not depend on the order they arrived in.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -27,13 +27,14 @@ from baton.errors import UsageError
 from baton.findings.model import Finding, Placement, Severity
 from baton.findings.order import finding_order, sort_findings
 from baton.gate import Verdict
+from baton.memory.record import record_state
+from baton.memory.state import encode_state, read_state
 from baton.render.escape import code, inline, link, paragraph
 from baton.render.inline import ICONS
 from baton.render.pipeline_view import agent_label, note_remarks, revision_items, status_text
-from baton.render.state import parse_state, state_block
-from baton.report import Review
+from baton.report import Review, SuppressedFinding
 
-__all__ = ["MIN_CHARS", "LinkBuilder", "parse_state", "render_markdown", "sort_findings"]
+__all__ = ["MIN_CHARS", "LinkBuilder", "render_markdown", "sort_findings"]
 
 MIN_CHARS = 2_000
 """The smallest `max_chars` accepted: room for the verdict, the notes and the state block."""
@@ -76,10 +77,10 @@ class History:
     @classmethod
     def from_comment(cls, body: str) -> History | None:
         """The history stored in an earlier comment's state block, if it has a valid one."""
-        state = parse_state(body)
-        if state is None:
+        read = read_state(body)
+        if read.state is None and not read.fingerprints:
             return None
-        return cls(frozenset(state.get("fingerprints", [])), state.get("head"))
+        return cls(read.fingerprints, read.state.head if read.state else None)
 
 
 def render_markdown(
@@ -89,22 +90,23 @@ def render_markdown(
     max_chars: int = 65_000,
     history: History | None = None,
     notes: Sequence[str] = (),
-    extra_state: Mapping[str, Any] | None = None,
 ) -> str:
     """The whole comment, at most `max_chars` characters long.
 
     With `history`, each finding is marked new or still present and fixed ones are counted;
-    `notes` are publishing remarks shown under the verdict (e.g. inline comments not posted);
-    `extra_state` is stored in the state block beside the fingerprints.
+    `notes` are publishing remarks shown under the verdict (e.g. inline comments not posted).
     """
     if max_chars < MIN_CHARS:
         raise UsageError(f"comment size limit {max_chars} is too small; use at least {MIN_CHARS}")
     findings = sort_findings(review.findings)
     views = [_finding_view(f, links, history) for f in findings]
-    state = Markup(state_block(review, findings, budget=max_chars // 4, extra=extra_state))
+    state = Markup(encode_state(review.memory or record_state(review), budget=max_chars // 4))
     remarks = [*note_remarks(review), *(inline(note, limit=500) for note in notes)]
     if history is not None:
-        fixed = len(history.fingerprints - {f.fingerprint for f in findings})
+        current = {f.fingerprint for f in findings}
+        fixed = len(
+            history.fingerprints - current - {s.finding.fingerprint for s in review.suppressed}
+        )
         if fixed:
             since = f" since {history.head[:7]}" if history.head else ""
             remarks.insert(0, Markup("✔️ {} fixed{}").format(_plural(fixed, "finding"), since))
@@ -137,20 +139,9 @@ def render_markdown(
 def _context(review: Review, level: int) -> dict[str, Any]:
     """What the template shows besides the findings; higher levels leave more out."""
     skipped = _skipped_items(review)
-    suppressed = [
-        Markup("**{}** {} — {} ({}){}").format(
-            s.finding.severity.value,
-            code(s.finding.location, limit=300),
-            inline(s.finding.title, limit=200),
-            inline(s.reason, limit=200),
-            (
-                Markup(" — *{}*").format(inline(s.justification, limit=300))
-                if s.justification
-                else ""
-            ),
-        )
-        for s in sorted(review.suppressed, key=lambda s: (finding_order(s.finding), s.reason))
-    ]
+    ordered = sorted(review.suppressed, key=lambda s: (finding_order(s.finding), s.reason))
+    suppressed = [_silenced(s) for s in ordered if s.dismissed_by is None]
+    dismissed = [_silenced(s) for s in ordered if s.dismissed_by is not None]
     return {
         "marker": Markup(MARKER),
         "verdict": _verdict(review, with_reasons=level < 2),
@@ -176,8 +167,26 @@ def _context(review: Review, level: int) -> dict[str, Any]:
             title=_plural(len(suppressed), "finding") + " suppressed",
             collapsed=True,
         ),
+        "dismissed": _listing(
+            dismissed if level < 1 else [],
+            total=len(dismissed),
+            title=f"Dismissed ({len(dismissed)})",
+            collapsed=len(dismissed) > COLLAPSE_AFTER,
+        ),
         "footer": _footer(review),
     }
+
+
+def _silenced(s: SuppressedFinding) -> Markup:
+    """A suppressed or dismissed finding, with who or what silenced it and why."""
+    why = Markup(" — *{}*").format(inline(s.justification, limit=300)) if s.justification else ""
+    return Markup("**{}** {} — {} ({}){}").format(
+        s.finding.severity.value,
+        code(s.finding.location, limit=300),
+        inline(s.finding.title, limit=200),
+        inline(s.reason, limit=200),
+        why,
+    )
 
 
 def _listing(items: list[Markup], *, total: int, title: str, collapsed: bool) -> dict[str, Any]:
