@@ -22,6 +22,7 @@ from baton.agents.specs import AgentSpec, agent_specs
 from baton.change.model import ChangeSet
 from baton.change.parse import parse_diff
 from baton.change.source import (
+    commit_of,
     default_base,
     find_repo_root,
     git_diff,
@@ -85,6 +86,8 @@ def prepare(cli_values: Mapping[str, Any], *, config: Path | None, progress: Pro
         changed_paths=[f.path for f in change.files],
     )
     settings = load_settings(cli_values, repo.values, repo.source)
+    if settings.since is not None:
+        commit_of(root, settings.since)  # an unknown ref is a usage error, models or not
     if platform_name(settings, os.environ) is not PlatformName.LOCAL:
         settings = _ci_defaults(settings)
     if repo.source:

@@ -54,6 +54,17 @@ def test_fork_detection(tmp_path: Path, head_repo: str | None) -> None:
     assert request.is_fork and request.draft and request.event == "pull_request_target"
 
 
+def test_a_reply_to_a_review_comment_is_about_its_pull_request(tmp_path: Path) -> None:
+    env = {
+        "GITHUB_EVENT_NAME": "pull_request_review_comment",
+        "GITHUB_EVENT_PATH": str(pull_event(tmp_path)),
+        "GITHUB_SHA": "m" * 40,
+    }
+    request = load_event(env)
+    assert (request.number, request.head_sha) == (42, "h" * 40)
+    assert request.event == "pull_request_review_comment"
+
+
 def test_other_events_have_no_pull_request(tmp_path: Path) -> None:
     path = tmp_path / "push.json"
     path.write_text(json.dumps({"ref": "refs/heads/main"}))

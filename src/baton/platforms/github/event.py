@@ -10,7 +10,11 @@ from typing import Any
 from baton.errors import UsageError
 from baton.platforms.base import ChangeRequest
 
-PULL_REQUEST_EVENTS = frozenset({"pull_request", "pull_request_target"})
+PULL_REQUEST_EVENTS = frozenset(
+    {"pull_request", "pull_request_target", "pull_request_review_comment"}
+)
+"""Events whose payload carries the pull request (a reply to one of baton's inline comments is
+a `pull_request_review_comment`: a re-gate on the same head, from the review's memory)."""
 
 
 def load_event(environ: Mapping[str, str]) -> ChangeRequest:
