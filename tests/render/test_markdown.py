@@ -347,3 +347,17 @@ def test_a_limit_below_the_minimum_is_a_usage_error() -> None:
 
 def test_findings_are_validated_values() -> None:
     assert all(isinstance(f, Finding) for f in SCENARIOS["fail"]().findings)
+
+
+def test_dismissed_findings_are_listed_with_who_and_why_apart_from_suppressed() -> None:
+    high = finding(Severity.HIGH, "src/db.py", 3, agent="security", rule_id="B608")
+    dismissed = SuppressedFinding(
+        finding=high,
+        reason="dismissed by @alice",
+        justification="the table name is a constant",
+        dismissed_by="alice",
+    )
+    body = render_markdown(review(suppressed=(dismissed,)))
+    assert "**Dismissed (1)**" in body
+    assert "(dismissed by @&#8203;alice) — *the table name is a constant*" in body  # no ping
+    assert "suppressed</summary>" not in body

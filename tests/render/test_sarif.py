@@ -155,6 +155,29 @@ def test_the_written_reason_is_the_suppression_justification(
     ]
 
 
+def test_a_dismissal_is_an_external_suppression_naming_who(
+    validator: jsonschema.protocols.Validator,
+) -> None:
+    high = finding(Severity.HIGH, "src/db.py", 3, agent="security", rule_id="B608")
+    dismissed = SuppressedFinding(
+        finding=high,
+        reason="dismissed by @alice",
+        justification="the table name is a constant",
+        dismissed_by="alice",
+    )
+    log = render_sarif(review(suppressed=(dismissed,)))
+    validator.validate(json.loads(json.dumps(log)))
+    [entry] = log["runs"][0]["results"]
+    assert entry["suppressions"] == [
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "the table name is a constant",
+            "properties": {"dismissedBy": "alice"},
+        }
+    ]
+
+
 def test_failed_agents_are_execution_notifications() -> None:
     invocation = _run(SCENARIOS["incomplete"]())["invocations"][0]
     assert invocation["executionSuccessful"] is False

@@ -148,7 +148,15 @@ def _result(
 
 
 def _suppression(suppressed: SuppressedFinding) -> dict[str, Any]:
-    """The written reason as the justification (the marker when none), and the marker."""
+    """The written reason as the justification (the marker when none), and the marker; a
+    dismissal in the conversation is an external suppression, with who dismissed it."""
+    if suppressed.dismissed_by is not None:
+        return {
+            "kind": "external",
+            "status": "accepted",
+            "justification": suppressed.justification or suppressed.reason,
+            "properties": {"dismissedBy": suppressed.dismissed_by},
+        }
     return {
         "kind": "inSource",
         "justification": suppressed.justification or suppressed.reason,
