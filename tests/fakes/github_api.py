@@ -28,11 +28,16 @@ Endpoints (any other is a 404 "Not Found" whose body has a `fake` note naming th
 capped at 3000 files while `changed_files` keeps the real count), `GET|POST
 .../issues/{n}/comments`, `GET|PATCH|DELETE .../issues/comments/{id}`, `GET|POST
 .../pulls/{n}/reviews`, `GET .../pulls/{n}/reviews/{id}` and `.../reviews/{id}/comments`,
-`GET .../pulls/{n}/comments`, `GET|PATCH|DELETE .../pulls/comments/{id}`, `GET /user`,
+`GET .../pulls/{n}/comments`, `POST .../pulls/{n}/comments/{id}/replies` (a reply to a
+thread's top comment, with `in_reply_to_id`), `GET|PATCH|DELETE .../pulls/comments/{id}`,
+`GET /user`,
 `GET /users/{login}`, `GET /rate_limit`, `GET .../contents/{path}?ref=` (files and folders at a
 ref, see `github_contents`). Lists honour `per_page` (default 30, at most 100) and
 `page`, and send `Link` headers (prev/next/last/first) on `/repositories/{id}/...` URLs like
 github.com; `/repositories/{id}/...` is served too. Answers carry `x-ratelimit-*` headers.
+`author_association` is OWNER for the repository's owner, what `set_association` says, NONE for
+bots and CONTRIBUTOR for everyone else. GraphQL: `POST /graphql` (and `/api/graphql`) answers a
+pull request's `reviewThreads` and `resolveReviewThread` (see `github_graphql`).
 
 Validation, as GitHub answers it (nothing is stored when a request is refused):
 * Review (`POST .../reviews`): all inline comments are checked and the whole review fails with
@@ -62,8 +67,11 @@ Set-up: `add_pull(repo, number, diff=... | files=[FileChange(...)], title=, body
 state=, author=, head_ref=, base_ref=, head_sha=, base_sha=, head_repo=)` (`head_repo`: `...`
 same repository, "someone/fork" a fork, None a deleted fork); `push(pull, sha, diff=|files=)`
 moves the head; `add_comment(pull, body, author=)` seeds a comment; `add_file(repo, path,
-text_or_bytes, ref=)` puts a file at a ref; `add_token`, `add_user`, `add_repo`. A `pull`
-argument is a `Pull` or its number (when only one repo has it).
+text_or_bytes, ref=)` puts a file at a ref; `add_review_comment(pull, path, line, body,
+author=)` seeds an inline comment (a submitted review of its own) and `add_reply(pull, comment,
+body, author=)` a reply in its thread; `set_association(repo, login, association)`;
+`add_token` (`resolve_threads=False`: GraphQL refuses to resolve threads), `add_user`,
+`add_repo`. A `pull` argument is a `Pull` or its number (when only one repo has it).
 
 PyGithub 2.10.0 against this fake (pinned by tests/fakes/test_github_api.py): its default
 `GithubRetry` retries a 403 or 429 that has `retry-after` after that many seconds (a 403
@@ -78,16 +86,18 @@ unretried.
 
 Inspection: `requests()`/`writes()` give `RecordedRequest`s (method, path, route, query,
 headers, JSON body, login, status, outcome); `comments(pull)`, `reviews(pull)`,
-`review_comments(pull)` give the stored objects (live; read them once the client is done).
+`review_comments(pull)` give the stored objects (live; read them once the client is done);
+`resolved_threads(pull)` maps each resolved thread's top comment id to who resolved it.
 
 Not modelled: issues that are not pull requests, private repositories, organisations and team
 permissions (a write token may edit or delete anyone's comment), review submission/dismissal,
-replies and single review comments (`POST .../pulls/{n}/comments`), outdated comments after a
-push (they keep their line), the diff/patch media types, reactions, GraphQL, ETags and
+single review comments (`POST .../pulls/{n}/comments`), outdated comments after a push (they
+keep their line), the diff/patch media types, reactions, GraphQL beyond review threads, ETags and
 conditional requests, primary rate-limit accounting (`x-ratelimit-remaining` only counts down),
 body required for REQUEST_CHANGES/COMMENT reviews. The review-comment reasons "Path/Line could
 not be resolved" are GitHub's current wording; the `start_line` ones are its older wording,
-no current sample being known. The review "Body is too long" wording is assumed.
+no current sample being known. The review "Body is too long" wording is assumed, and so is the
+422 for a reply to a reply.
 """
 
 from __future__ import annotations
@@ -98,6 +108,7 @@ from types import EllipsisType
 
 from tests.fakes.github_diff import FileChange, PullFile, files_from_changes, files_from_diff
 from tests.fakes.github_http import Backend, Handler
+from tests.fakes.github_reviews import add_review
 from tests.fakes.github_state import IssueComment, Pull, Repo, Review, ReviewComment, Token, User
 from tests.fakes.github_traffic import Fault, FaultRule, RecordedRequest
 from tests.fakes.server import LocalServer
@@ -156,11 +167,14 @@ class FakeGitHub(RecordingFake[Fault, RecordedRequest]):
         user_endpoint_forbidden: bool = False,
         can_approve: bool = True,
         contents: bool = True,
+        resolve_threads: bool = True,
     ) -> Token:
         """Let `value` authenticate as `login` (created with `type` if new)."""
         with self._backend.lock:
             user = self._backend.state.user(login, type)
-            token = Token(value, user, write, user_endpoint_forbidden, can_approve, contents)
+            token = Token(
+                value, user, write, user_endpoint_forbidden, can_approve, contents, resolve_threads
+            )
             self._backend.state.tokens[value] = token
             return token
 
@@ -260,6 +274,37 @@ class FakeGitHub(RecordingFake[Fault, RecordedRequest]):
             state = self._backend.state
             return state.add_issue_comment(self._pull(pull), state.user(author), {"body": body})
 
+    def add_review_comment(
+        self, pull: Pull | int, path: str, line: int, body: str, *, author: str = ACTIONS_LOGIN
+    ) -> ReviewComment:
+        """An inline comment already on the pull request, on `line` of the head's `path`: a
+        submitted review (COMMENTED) of `author` holding that one comment, validated like any."""
+        with self._backend.lock:
+            state = self._backend.state
+            found = self._pull(pull)
+            token = Token("", state.user(author))
+            item = {"path": path, "line": line, "side": "RIGHT", "body": body}
+            payload = {"event": "COMMENT", "body": "", "comments": [item]}
+            return add_review(state, found, token, payload).comments[0]
+
+    def add_reply(
+        self, pull: Pull | int, comment: ReviewComment | int, body: str, *, author: str
+    ) -> ReviewComment:
+        """A reply by `author` in the thread whose top comment is `comment`."""
+        comment_id = comment if isinstance(comment, int) else comment.id
+        with self._backend.lock:
+            state = self._backend.state
+            return state.add_reply(self._pull(pull), comment_id, state.user(author), {"body": body})
+
+    def set_association(self, repo: str, login: str, association: str) -> None:
+        """`login`'s `author_association` on `repo`: OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR,
+        FIRST_TIME_CONTRIBUTOR, FIRST_TIMER, MANNEQUIN or NONE
+        (https://docs.github.com/en/graphql/reference/enums#commentauthorassociation)."""
+        found = self.add_repo(repo)
+        with self._backend.lock:
+            self._backend.state.user(login)
+            found.associations[login] = association
+
     # -- inspection (plus `inject`, `requests` and `writes` from `RecordingFake`) ------------
 
     def comments(self, pull: Pull | int) -> list[IssueComment]:
@@ -276,6 +321,11 @@ class FakeGitHub(RecordingFake[Fault, RecordedRequest]):
         with self._backend.lock:
             found = self._pull(pull)
             return sorted((c for r in found.reviews for c in r.comments), key=lambda c: c.id)
+
+    def resolved_threads(self, pull: Pull | int) -> dict[int, str]:
+        """Resolved review threads: the id of each one's top comment -> who resolved it."""
+        with self._backend.lock:
+            return {top: user.login for top, user in self._pull(pull).resolved.items()}
 
     def _pull(self, pull: Pull | int) -> Pull:
         if isinstance(pull, Pull):

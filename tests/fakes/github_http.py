@@ -5,6 +5,8 @@ matched to a route (none: a 404 whose body names the request), authenticated (an
 token: 401; no token: reads only), checked for write permission (a read-only token on a write:
 403) and answered by its endpoint in `github_routes`. The API is served both at `/` and at
 `/api/v3`; the URLs in answers use the root the request came in on and the `Host` it named.
+GraphQL (`github_graphql`) is served at `/graphql` and at `/api/graphql` (logged as `/graphql`);
+its errors are answered with 200, so a read-only token's mutation is not refused here.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.fakes import github_graphql as graphql
 from tests.fakes.github_routes import RATE_LIMIT, Call, route
 from tests.fakes.github_shapes import Site, error_body
 from tests.fakes.github_state import NOT_INTEGRATION, ApiError, GitHubState, Token
@@ -22,6 +25,8 @@ from tests.fakes.github_traffic import Fault, RecordedRequest
 from tests.fakes.traffic import Answer, ApiHandler, Traffic
 
 API_PREFIX = "/api/v3"
+GRAPHQL = "/graphql"
+"""GraphQL's route: `/graphql` at the root (github.com), `/api/graphql` beside `/api/v3`."""
 NOT_JSON = object()
 
 
@@ -65,6 +70,8 @@ class Handler(ApiHandler[Backend, Fault, RecordedRequest]):
         try:
             if request.route.startswith("/repositories/"):
                 raise ApiError(404, "Not Found")  # no repository has that id
+            if request.route == GRAPHQL and request.method == "POST":
+                return self._graphql(state, request)
             found = route(request.method, request.route)
             if found is None:
                 request.outcome = "unserved"
@@ -86,6 +93,24 @@ class Handler(ApiHandler[Backend, Fault, RecordedRequest]):
             return error.status, error_body(error.status, error.message, error.errors, doc), {}
         request.outcome = "ok"
         return answer
+
+    def _graphql(self, state: GitHubState, request: RecordedRequest) -> Answer:
+        """`POST /graphql` (see `github_graphql`); its refusals carry GraphQL's docs link."""
+        docs = {"documentation_url": graphql.DOCS}
+        try:
+            token = self._token(state, request)
+        except ApiError as error:
+            request.outcome = "refused"
+            return error.status, {"message": error.message} | docs, {}
+        if token is None:
+            request.outcome = "refused"
+            return 401, {"message": "This endpoint requires you to be authenticated."} | docs, {}
+        if request.body is NOT_JSON:
+            request.outcome = "refused"
+            return 400, {"message": "Problems parsing JSON"} | docs, {}
+        status, body = graphql.answer(state, token, request.body)
+        request.outcome = "refused" if "errors" in body else "ok"
+        return status, body, {"x-ratelimit-resource": "graphql"}
 
     def _token(self, state: GitHubState, request: RecordedRequest) -> Token | None:
         header = request.headers.get("authorization")
@@ -124,7 +149,10 @@ class Handler(ApiHandler[Backend, Fault, RecordedRequest]):
 
 
 def _canonical(state: GitHubState, path: str) -> str:
-    """`/repositories/{id}/rest` as `/repos/{owner}/{name}/rest` (what pagination links use)."""
+    """`/repositories/{id}/rest` as `/repos/{owner}/{name}/rest` (what pagination links use);
+    GitHub Enterprise Server's `/api/graphql` as `/graphql`."""
+    if path == "/api" + GRAPHQL:
+        return GRAPHQL
     match = re.fullmatch(r"/repositories/(\d+)(/.*)?", path)
     if match is None:
         return path

@@ -201,6 +201,18 @@ def _list_review_comments(c: Call) -> Answer:
     return c.page(items, lambda item: shapes.review_comment_json(c.site, pull, item))
 
 
+@_serves(
+    "POST",
+    _PULL + "/comments" + _ID + "/replies",
+    "pulls/comments#create-a-reply-for-a-review-comment",
+)
+def _create_reply(c: Call) -> Answer:
+    assert c.token is not None
+    pull = c.pull()
+    reply = c.state.add_reply(pull, c.id, c.token.user, c.body)
+    return _ok(shapes.review_comment_json(c.site, pull, reply), 201)
+
+
 @_serves("GET", _REPO + "/pulls/comments" + _ID, "pulls/comments#get-a-review-comment")
 def _get_review_comment(c: Call) -> Answer:
     pull, _, comment = c.state.review_comment(c.full_name, c.id, c.viewer)

@@ -127,7 +127,7 @@ def pull_json(site: Site, pull: Pull) -> dict[str, Any]:
         "draft": pull.draft,
         "head": _part(site, pull.head_repo, pull.head_ref, pull.head_sha, pull.repo.owner),
         "base": _part(site, pull.repo, pull.base_ref, pull.base_sha, pull.repo.owner),
-        "author_association": "CONTRIBUTOR",
+        "author_association": pull.repo.association(pull.user),
         "merged": False,
         "mergeable": None,
         "comments": len(pull.comments),
@@ -195,10 +195,6 @@ def commit_json(site: Site, repo: Repo, sha: str) -> dict[str, Any]:
     }
 
 
-def _association(user: User) -> str:
-    return "NONE" if user.type == "Bot" else "CONTRIBUTOR"
-
-
 def issue_comment_json(site: Site, pull: Pull, comment: IssueComment) -> dict[str, Any]:
     return {
         "url": f"{site.repo_api(pull.repo)}/issues/comments/{comment.id}",
@@ -209,7 +205,7 @@ def issue_comment_json(site: Site, pull: Pull, comment: IssueComment) -> dict[st
         "user": user_json(site, comment.user),
         "created_at": comment.created_at,
         "updated_at": comment.updated_at,
-        "author_association": _association(comment.user),
+        "author_association": pull.repo.association(comment.user),
         "body": comment.body,
         "reactions": _reactions(f"{site.repo_api(pull.repo)}/issues/comments/{comment.id}"),
         "performed_via_github_app": None,
@@ -227,7 +223,7 @@ def review_json(site: Site, pull: Pull, review: Review) -> dict[str, Any]:
         "state": review.state,
         "html_url": html,
         "pull_request_url": pull_api,
-        "author_association": _association(review.user),
+        "author_association": pull.repo.association(review.user),
         "_links": {"html": {"href": html}, "pull_request": {"href": pull_api}},
         "commit_id": review.commit_id,
     }
@@ -237,10 +233,13 @@ def review_json(site: Site, pull: Pull, review: Review) -> dict[str, Any]:
 
 
 def review_comment_json(site: Site, pull: Pull, comment: ReviewComment) -> dict[str, Any]:
+    """A review comment; a reply has `in_reply_to_id` (the top comment of its thread), a top
+    comment has no such key."""
     api = f"{site.repo_api(pull.repo)}/pulls/comments/{comment.id}"
     html = f"{site.pull_html(pull)}#discussion_r{comment.id}"
     pull_api = f"{site.repo_api(pull.repo)}/pulls/{pull.number}"
-    return {
+    reply = {} if comment.in_reply_to_id is None else {"in_reply_to_id": comment.in_reply_to_id}
+    return reply | {
         "url": api,
         "pull_request_review_id": comment.review_id,
         "id": comment.id,
@@ -257,7 +256,7 @@ def review_comment_json(site: Site, pull: Pull, comment: ReviewComment) -> dict[
         "updated_at": comment.updated_at,
         "html_url": html,
         "pull_request_url": pull_api,
-        "author_association": _association(comment.user),
+        "author_association": pull.repo.association(comment.user),
         "_links": {
             "self": {"href": api},
             "html": {"href": html},

@@ -48,6 +48,9 @@ class Token:
     `user_endpoint_forbidden` makes `GET /user` a 403, as for installation and Actions tokens.
     `can_approve=False` refuses APPROVE reviews, as the default Actions setting does.
     `contents=False` lacks the `contents: read` permission: reading files is a 403.
+    `resolve_threads=False` may not resolve review threads (GraphQL answers FORBIDDEN), as
+    observed for installation tokens with `pull-requests: write` but only `contents: read`
+    (https://github.com/github/gh-aw/issues/35726).
     """
 
     value: str
@@ -56,17 +59,29 @@ class Token:
     user_endpoint_forbidden: bool = False
     can_approve: bool = True
     contents: bool = True
+    resolve_threads: bool = True
 
 
 @dataclass
 class Repo:
-    """A repository; `files` are its files at each ref (branch or SHA): ref -> path -> bytes."""
+    """A repository; `files` are its files at each ref (branch or SHA): ref -> path -> bytes;
+    `associations`: login -> `author_association` for people other than the owner (OWNER)
+    whose association is not CONTRIBUTOR (bots: NONE)."""
 
     id: int
     owner: User
     name: str
     fork: bool = False
     files: dict[str, dict[str, bytes]] = field(default_factory=dict)
+    associations: dict[str, str] = field(default_factory=dict)
+
+    def association(self, user: User) -> str:
+        """How `user` is associated with the repository, as GitHub's `author_association`."""
+        if user.login in self.associations:
+            return self.associations[user.login]
+        if user == self.owner:
+            return "OWNER"
+        return "NONE" if user.type == "Bot" else "CONTRIBUTOR"
 
     @property
     def full_name(self) -> str:
@@ -84,7 +99,8 @@ class IssueComment:
 
 @dataclass
 class ReviewComment:
-    """An inline comment; `line`/`start_line` are on `side`/`start_side` (RIGHT: the new file)."""
+    """An inline comment; `line`/`start_line` are on `side`/`start_side` (RIGHT: the new file).
+    A reply names the top comment of its thread in `in_reply_to_id`."""
 
     id: int
     review_id: int
@@ -100,6 +116,7 @@ class ReviewComment:
     updated_at: str
     start_line: int | None = None
     start_side: str | None = None
+    in_reply_to_id: int | None = None
 
 
 @dataclass
@@ -117,7 +134,8 @@ class Review:
 
 @dataclass
 class Pull:
-    """A pull request. `revisions` maps each head SHA it had to its files; `files` is the head's."""
+    """A pull request. `revisions` maps each head SHA it had to its files; `files` is the head's.
+    `resolved` maps the top comment of each resolved review thread to who resolved it."""
 
     repo: Repo
     number: int
@@ -137,6 +155,7 @@ class Pull:
     revisions: dict[str, list[PullFile]] = field(default_factory=dict)
     comments: list[IssueComment] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
+    resolved: dict[int, User] = field(default_factory=dict)
 
     @property
     def files(self) -> list[PullFile]:
@@ -151,6 +170,15 @@ class Pull:
             for comment in review.comments
         ]
         return sorted(found, key=lambda comment: comment.id)
+
+    def threads(self, viewer: User | None = None) -> list[list[ReviewComment]]:
+        """Review threads `viewer` can see, oldest first: each its top comment, then replies."""
+        comments = self.review_comments(viewer)
+        return [
+            [top, *(c for c in comments if c.in_reply_to_id == top.id)]
+            for top in comments
+            if top.in_reply_to_id is None
+        ]
 
 
 class GitHubState:
@@ -259,6 +287,40 @@ class GitHubState:
     def delete_review_comment(self, full_name: str, comment_id: int, viewer: User | None) -> None:
         _, review, comment = self.review_comment(full_name, comment_id, viewer)
         review.comments.remove(comment)
+
+    def add_reply(self, pull: Pull, comment_id: int, user: User, payload: Any) -> ReviewComment:
+        """A reply to the top comment `comment_id` of a thread: like GitHub, a submitted review
+        of its own (COMMENTED, no body) holding one comment on the same line. GitHub: "This
+        must be the ID of a top-level review comment, not a reply to that comment"; the 422 for
+        a reply to a reply is assumed."""
+        found, _, top = self.review_comment(pull.repo.full_name, comment_id, user)
+        if found is not pull:
+            raise ApiError(404, "Not Found")
+        if top.in_reply_to_id is not None:
+            raise ApiError(422, "Unprocessable Entity", ["Replies to replies are not supported"])
+        body = _comment_body(payload, "PullRequestReviewComment")
+        stamp = self.now()
+        review = Review(self.new_id("review"), user, "", "COMMENTED", top.commit_id, stamp)
+        reply = ReviewComment(
+            self.new_id("review_comment"),
+            review.id,
+            path=top.path,
+            body=body,
+            user=user,
+            commit_id=top.commit_id,
+            side=top.side,
+            line=top.line,
+            position=top.position,
+            diff_hunk=top.diff_hunk,
+            created_at=stamp,
+            updated_at=stamp,
+            start_line=top.start_line,
+            start_side=top.start_side,
+            in_reply_to_id=top.id,
+        )
+        review.comments.append(reply)
+        pull.reviews.append(review)
+        return reply
 
 
 _ID_BASES = {

@@ -38,7 +38,8 @@ route is a 404 `{"error": "404 Not Found", "fake": "<the request>"}`): `GET /use
 .../discussions/:id/notes/:id`; `GET|POST .../draft_notes` (not paginated), `GET|PUT|DELETE
 .../draft_notes/:id`, `PUT .../draft_notes/:id/publish`, `POST .../draft_notes/bulk_publish`;
 `GET .../repository/files/:path?ref=` and `.../repository/tree` (see `gitlab_files`; reading
-files also takes a `read_repository` token).
+files also takes a `read_repository` token); `GET /projects/:id/members/all/:user_id` (a
+member's `access_level`; not a member: 404 `{"message": "404 Not found"}`).
 Lists: `per_page` 20 by default, 100 at most, with `x-total`, `x-next-page`... and `Link`
 (see `gitlab_routes`). Deleting and publishing answer 204.
 
@@ -74,8 +75,8 @@ description=, draft=, state=, author=, source_branch=, target_branch=, source_pr
 (`source_project` a path: a fork); `push(mr, head_sha, diff=)` adds a diff version and GitLab's
 "added 1 commit" system note; `add_note(mr, body, author=, system=)` seeds a note;
 `add_file(project, path, text_or_bytes, ref=)` puts a file at a ref;
-`add_project`, `add_user`, `add_member`, `add_token`, `add_project_token`. An `mr` argument is a
-`MergeRequest` or its iid (when only one project has it).
+`add_project`, `add_user`, `add_member`, `remove_member`, `add_token`, `add_project_token`. An
+`mr` argument is a `MergeRequest` or its iid (when only one project has it).
 
 Inspection: `requests()`/`writes()` give `RecordedRequest`s (method, path, canonical route,
 query, merged params, headers, username, token kind, status, outcome); `notes(mr)` (system
@@ -185,6 +186,13 @@ class FakeGitLab(RecordingFake[Fault, RecordedRequest]):
         user = self.add_user(username)
         with self._backend.lock:
             found.members[user.id] = ROLES[role]
+
+    def remove_member(self, project: str, username: str) -> None:
+        """`username` is no longer a member of `project` (a role everywhere stays)."""
+        found = self.add_project(project)
+        user = self.add_user(username)
+        with self._backend.lock:
+            found.members.pop(user.id, None)
 
     def add_token(
         self,

@@ -171,6 +171,21 @@ def _list_tree(c: Call) -> Answer:
     return c.page(files.tree(c.state, c.code(), c.params), lambda entry: entry)
 
 
+@_serves("GET", _PROJECT + r"/members/all/(?P<user_id>\d+)")
+def _get_member(c: Call) -> Answer:
+    """`GET /projects/:id/members/all/:user_id`: a member, direct or inherited (a user with an
+    access level everywhere is a member of every project). GitLab looks the user up with
+    `find_by!`, so one who is not a member is ActiveRecord's 404 "404 Not found"
+    (https://docs.gitlab.com/api/members/#get-a-member-of-a-group-or-project-including-inherited-and-invited-members)."""
+    project = c.project()
+    wanted = int(c.args["user_id"])
+    user = next((u for u in c.state.users.values() if u.id == wanted), None)
+    level = c.state.level(user, project)
+    if user is None or not level:
+        raise not_found()
+    return _ok(shapes.member_json(c.site, user, level))
+
+
 @_serves("GET", _MR, authenticate=False, job_token=True)
 def _get_mr(c: Call) -> Answer:
     return _ok(shapes.merge_request_json(c.site, c.mr()))

@@ -293,3 +293,16 @@ def draft_json(mr: MergeRequest, draft: DraftNote) -> dict[str, Any]:
         "line_code": draft.line_code,
         "position": position_json(draft.position),
     }
+
+
+def member_json(site: Site, user: User, level: int) -> dict[str, Any]:
+    """A member of a project, inherited memberships included (`Entities::Member`,
+    https://docs.gitlab.com/api/members/#get-a-member-of-a-group-or-project-including-inherited-and-invited-members)."""
+    return user_basic(site, user) | {
+        "access_level": level,
+        "created_at": "2025-01-01T00:00:00.000Z",
+        "created_by": None,
+        "expires_at": None,
+        "group_saml_identity": None,
+        "membership_state": "active",
+    }

@@ -542,3 +542,148 @@ def test_a_fault_can_spare_the_first_requests_and_pick_a_method(
         first.edit("one, edited again")
     assert rule.hits == 1
     assert [c.body for c in fake_github.comments(7)] == ["one, edited"]
+
+
+# -- replies, author_association and GraphQL review threads ----------------------------------
+
+THREADS = """
+query($owner: String!, $name: String!, $number: Int!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 1, after: $after) {
+        nodes { id isResolved comments(first: 1) { nodes { body author { login } } } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}
+"""
+RESOLVE = """
+mutation($thread: ID!) {
+  resolveReviewThread(input: {threadId: $thread}) { thread { id isResolved } }
+}
+"""
+
+
+def graphql(
+    url: str, query: str, token: str | None = FakeGitHub.USER_TOKEN, **variables: Any
+) -> requests.Response:
+    headers = {} if token is None else {"Authorization": f"bearer {token}"}
+    payload: dict[str, Any] = {"query": query, "variables": variables}
+    return requests.post(url, json=payload, headers=headers, timeout=5)
+
+
+def test_a_reply_names_the_top_comment_and_its_authors_association(
+    fake_github: FakeGitHub,
+) -> None:
+    pull = fake_github.add_pull(REPO, 7, diff=DIFF)
+    top = fake_github.add_review_comment(pull, "app.py", 2, "look here")
+    fake_github.set_association(REPO, "maintainer", "MEMBER")
+    fake_github.add_token("tok-maintainer", "maintainer")
+    gh = client(fake_github, "tok-maintainer").get_repo(REPO).get_pull(7)
+
+    reply = gh.create_review_comment_reply(top.id, "done")
+
+    assert reply.in_reply_to_id == top.id and reply.author_association == "MEMBER"
+    assert (reply.path, reply.line) == ("app.py", 2)
+    listed = {c.id: c for c in gh.get_review_comments()}
+    assert listed[top.id].raw_data.get("in_reply_to_id", "absent") == "absent"
+    assert listed[top.id].author_association == "NONE"  # github-actions[bot]
+    octocat = fake_github.add_reply(pull, top, "me too", author="octocat")
+    assert (
+        client(fake_github)
+        .get_repo(REPO)
+        .get_pull(7)
+        .get_review_comment(octocat.id)
+        .author_association
+        == "CONTRIBUTOR"
+    )
+    with pytest.raises(GithubException) as caught:
+        gh.create_review_comment_reply(reply.id, "a reply to a reply")
+    assert caught.value.status == 422
+    with pytest.raises(GithubException) as caught:
+        client(fake_github, FakeGitHub.READ_ONLY_TOKEN).get_repo(REPO).get_pull(
+            7
+        ).create_review_comment_reply(top.id, "from a fork")
+    assert caught.value.status == 403
+
+
+def test_graphql_lists_threads_page_by_page_and_resolves_them(fake_github: FakeGitHub) -> None:
+    pull = fake_github.add_pull(REPO, 7, diff=DIFF)
+    first = fake_github.add_review_comment(pull, "app.py", 2, "first")
+    fake_github.add_reply(pull, first, "a reply", author="octocat")
+    second = fake_github.add_review_comment(pull, "app.py", 3, "second", author="octocat")
+    url = fake_github.url.removesuffix("/v3") + "/graphql"  # GitHub Enterprise Server style
+    variables: dict[str, Any] = {"owner": "acme", "name": "widgets", "number": 7}
+
+    one = graphql(url, THREADS, **variables).json()["data"]["repository"]["pullRequest"]
+    page = one["reviewThreads"]
+    assert page["nodes"] == [
+        {
+            "id": f"PRRT_fake{first.id}",
+            "isResolved": False,
+            "comments": {"nodes": [{"body": "first", "author": {"login": "github-actions"}}]},
+        }
+    ]
+    assert page["pageInfo"]["hasNextPage"] is True
+    after = page["pageInfo"]["endCursor"]
+    two = graphql(fake_github.root_url + "/graphql", THREADS, after=after, **variables).json()
+    page = two["data"]["repository"]["pullRequest"]["reviewThreads"]
+    assert [n["id"] for n in page["nodes"]] == [f"PRRT_fake{second.id}"]
+    assert page["pageInfo"]["hasNextPage"] is False
+
+    answer = graphql(url, RESOLVE, thread=f"PRRT_fake{first.id}")
+    assert answer.json() == {
+        "data": {
+            "resolveReviewThread": {"thread": {"id": f"PRRT_fake{first.id}", "isResolved": True}}
+        }
+    }
+    assert fake_github.resolved_threads(pull) == {first.id: "octocat"}
+    assert [r.route for r in fake_github.requests()] == ["/graphql"] * 3
+
+
+def test_graphql_errors_come_in_githubs_shapes(fake_github: FakeGitHub) -> None:
+    pull = fake_github.add_pull(REPO, 7, diff=DIFF)
+    top = fake_github.add_review_comment(pull, "app.py", 2, "first")
+    url = fake_github.root_url + "/graphql"
+
+    forbidden = graphql(url, RESOLVE, FakeGitHub.READ_ONLY_TOKEN, thread=f"PRRT_fake{top.id}")
+    assert forbidden.status_code == 200
+    body = forbidden.json()
+    assert body["data"] == {"resolveReviewThread": None}
+    [error] = body["errors"]
+    assert error["type"] == "FORBIDDEN" and error["path"] == ["resolveReviewThread"]
+    assert error["message"] == "Resource not accessible by integration"
+    fake_github.add_token("tok-app", "app[bot]", type="Bot", resolve_threads=False)
+    assert (
+        graphql(url, RESOLVE, "tok-app", thread=f"PRRT_fake{top.id}").json()["errors"][0]["type"]
+        == "FORBIDDEN"
+    )
+    assert fake_github.resolved_threads(pull) == {}
+
+    missing = graphql(url, RESOLVE, thread="PRRT_nope").json()
+    assert missing["errors"][0]["type"] == "NOT_FOUND"
+    assert "Could not resolve to a node with the global id of 'PRRT_nope'" in str(missing)
+    gone = graphql(url, THREADS, owner="acme", name="nope", number=7).json()
+    assert gone["data"] == {"repository": None}
+    assert gone["errors"][0]["path"] == ["repository"]
+    unknown = graphql(url, '{ repository(owner: "acme", name: "widgets") { stars } }').json()
+    assert "data" not in unknown
+    assert unknown["errors"][0]["message"] == "Field 'stars' doesn't exist on type 'Repository'"
+    unparsed = graphql(url, "{ repository(owner: ").json()
+    assert unparsed["errors"][0]["message"] == "Unexpected end of document"
+    invalid = graphql(url, THREADS, owner="acme", name="widgets").json()
+    assert invalid["errors"][0]["message"].startswith("Variable $number of type Int!")
+    anonymous = graphql(url, THREADS, None, owner="acme", name="widgets", number=7)
+    assert anonymous.status_code == 401
+    assert graphql(url, THREADS, "wrong", number=7).json()["message"] == "Bad credentials"
+
+
+def test_graphql_meets_planned_faults_like_any_request(fake_github: FakeGitHub) -> None:
+    fake_github.add_pull(REPO, 7, diff=DIFF)
+    fake_github.inject(Fault.server_error(502), on="writes", path=r"^/graphql$")
+    url = fake_github.url.removesuffix("/v3") + "/graphql"
+    variables: dict[str, Any] = {"owner": "acme", "name": "widgets", "number": 7}
+
+    assert graphql(url, THREADS, **variables).status_code == 502
+    assert graphql(url, THREADS, **variables).status_code == 200

@@ -661,3 +661,26 @@ def test_a_gitlab_without_draft_notes_and_a_refused_position(
         "insufficient_scope",
     )
     assert fake_gitlab.draft_notes(7) == [] and fake_gitlab.notes(7) == []
+
+
+def test_a_member_inherited_or_direct_has_its_access_level_and_others_are_404s(
+    fake_gitlab: FakeGitLab, mr: ProjectMergeRequest
+) -> None:
+    fake_gitlab.add_member(PROJECT, "carol", "reporter")
+    fake_gitlab.add_member(PROJECT, "dave", "developer")
+    fake_gitlab.remove_member(PROJECT, "dave")
+    users = {name: fake_gitlab.add_user(name) for name in ("alice", "carol", "dave")}
+    with client(fake_gitlab) as gl:
+        members = gl.projects.get(PROJECT, lazy=True).members_all
+
+        alice = members.get(users["alice"].id)  # Maintainer everywhere
+        carol = members.get(users["carol"].id)
+        with pytest.raises(gitlab.GitlabGetError) as caught:
+            members.get(users["dave"].id)
+
+    assert (alice.username, alice.access_level) == ("alice", 40)
+    assert (carol.username, carol.access_level, carol.membership_state) == ("carol", 20, "active")
+    assert caught.value.response_code == 404
+    assert body_of(caught.value) == {"message": "404 Not found"}
+    [asked, *_] = fake_gitlab.requests(route="/members/all/")
+    assert asked.route == f"/projects/{mr.project_id}/members/all/{users['alice'].id}"
