@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from github import GithubException
+from github import Github, GithubException
 from github.Commit import Commit
 from github.Issue import Issue
 from github.IssueComment import IssueComment
@@ -31,7 +31,7 @@ from github.PullRequest import PullRequest, ReviewComment
 
 from baton.platforms import outgoing
 from baton.platforms.anchors import LineComment
-from baton.platforms.github.client import UNREACHABLE, UNREADABLE, describe
+from baton.platforms.github.client import FAILED, UNREACHABLE, UNREADABLE, describe
 from baton.platforms.resilience import create_once, read_again
 from baton.render.markdown import MARKER
 
@@ -55,6 +55,15 @@ def transient(err: Exception) -> bool:
     if isinstance(err, GithubException):
         return err.status >= 500 or err.status == 429
     return isinstance(err, UNREACHABLE)
+
+
+def token_login(github: Github) -> str | None:
+    """The token's own login; None for tokens that may not ask (the Actions token), or when
+    GitHub does not say."""
+    try:
+        return str(read_again(lambda: github.get_user().login, UNREADABLE))
+    except FAILED:
+        return None
 
 
 def own_identity(login: str | None, comment: IssueComment) -> bool:

@@ -1,8 +1,10 @@
-"""baton on GitHub Actions: the event, the diff from the API, and publishing the review.
+"""baton on GitHub Actions: the event, the diff from the API, what earlier runs left on the pull
+request (`recall`, see `conversation`), and publishing the review.
 
 Publishing order: read the previous sticky comment (history), post one review with the new
-findings' inline comments, then create or edit the sticky comment, then the job's own
-surfaces. Each step's failure is a warning and stops no later step: a review GitHub refuses
+findings' inline comments, then create or edit the sticky comment, then resolve baton's review
+threads of fixed findings (GraphQL, see `threads`), then the job's own surfaces. Each step's
+failure is a warning and stops no later step: a review GitHub refuses
 or never answers leaves its findings in the summary, with a line saying the inline comments
 were not posted; if the comments cannot be read, no inline comment is posted (baton could not
 tell the new findings) and the summary is still attempted. A read-only token (fork pull
@@ -24,16 +26,18 @@ from baton.change.parse import parse_diff
 from baton.errors import IncompleteReviewError, UsageError
 from baton.platforms import outgoing
 from baton.platforms.anchors import LineComment, new_line_comments
-from baton.platforms.base import ChangeRequest, Published
-from baton.platforms.github import contents
+from baton.platforms.base import ChangeRequest, Published, Recall
+from baton.platforms.github import contents, conversation, threads
 from baton.platforms.github.client import FAILED, UNREADABLE, describe, github_client
 from baton.platforms.github.comments import (
     ReadOnlyToken,
     find_sticky,
     post_review,
+    token_login,
     upsert_sticky,
 )
 from baton.platforms.github.event import load_event
+from baton.platforms.github.graphql import GraphQL, graphql_url
 from baton.platforms.github.surfaces import (
     mask,
     outputs_for,
@@ -41,6 +45,7 @@ from baton.platforms.github.surfaces import (
     write_outputs,
     write_step_summary,
 )
+from baton.platforms.marks import fixed_fingerprints
 from baton.platforms.patches import FilePatch, Status, unified_diff
 from baton.platforms.resilience import api_timeout, read_again
 from baton.render.markdown import History, LinkBuilder
@@ -95,6 +100,14 @@ class GitHubPlatform:
     def list_files(self, request: ChangeRequest, folder: str, ref: str) -> list[str]:
         return contents.list_files(self.client(), self.repository, folder, ref)
 
+    def recall(self, request: ChangeRequest) -> Recall:
+        if request.number is None:
+            return Recall()
+        try:
+            return conversation.recall(self.client(), self.repository, request.number)
+        except UsageError as err:
+            return Recall(warnings=[f"baton's earlier comments were not read: {err}"])
+
     def links(self, request: ChangeRequest) -> LinkBuilder | None:
         if not request.head_sha:
             return None
@@ -141,7 +154,7 @@ class GitHubPlatform:
         github = self.client()
         repo = github.get_repo(self.repository)  # lazy: naming it costs no request
         pull, issue = repo.get_pull(request.number), repo.get_issue(request.number)
-        login = _login(github)
+        login = token_login(github)
         notes: list[str] = []
         try:
             existing = find_sticky(issue, login)
@@ -173,6 +186,14 @@ class GitHubPlatform:
                 )
             except FAILED as err:
                 published.warnings.append(f"summary comment not posted: {describe(err)}")
+        fixed = fixed_fingerprints(review, history)
+        if fixed and existing:
+            author = login if login is not None else existing[0].user.login
+            graphql = GraphQL(graphql_url(self.api_url), self.token, self.timeout)
+            _, unresolved = threads.resolve_fixed(
+                graphql, self.repository, request.number, author, fixed
+            )
+            published.warnings.extend([unresolved] if unresolved else [])
         return body
 
     def _inline(
@@ -225,15 +246,6 @@ def _diff_of(pull: PullRequest) -> bytes:
 
 
 _STATUSES = frozenset({"added", "removed", "modified", "renamed", "copied"})
-
-
-def _login(github: Github) -> str | None:
-    """The token's own login; None for tokens that may not ask (the Actions token), or when
-    GitHub does not say."""
-    try:
-        return str(read_again(lambda: github.get_user().login, UNREADABLE))
-    except FAILED:
-        return None
 
 
 def export_model_inputs(environ: Mapping[str, str]) -> None:

@@ -39,7 +39,8 @@ from gitlab.v4.objects import ProjectMergeRequest
 
 from baton.platforms.anchors import Anchor, LineComment
 from baton.platforms.gitlab.client import FAILED, ONCE, ask, describe, refused, transient
-from baton.platforms.gitlab.notes import WriteRefused, inline_fingerprint
+from baton.platforms.gitlab.notes import WriteRefused
+from baton.platforms.marks import inline_fingerprint
 from baton.platforms.resilience import create_once
 
 MISSING = (404, 405)

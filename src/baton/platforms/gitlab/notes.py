@@ -12,7 +12,6 @@ Line discussions themselves are `discussions`' business.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import partial
 
@@ -20,20 +19,13 @@ from gitlab.exceptions import GitlabError
 from gitlab.v4.objects import ProjectMergeRequest, ProjectMergeRequestNote
 
 from baton.platforms.gitlab.client import FAILED, ONCE, ask, describe, refused, transient
+from baton.platforms.marks import inline_fingerprint
 from baton.platforms.resilience import create_once
 from baton.render.markdown import MARKER
-
-_INLINE = re.compile(r"<!-- baton:inline ([0-9a-f-]+) -->")
 
 
 class WriteRefused(Exception):
     """The token may not write to this merge request (401/403)."""
-
-
-def inline_fingerprint(body: str | None) -> str | None:
-    """The fingerprint in the hidden marker of one of baton's line comments."""
-    match = _INLINE.search(body or "")
-    return None if match is None else match.group(1)
 
 
 def find_sticky(mr: ProjectMergeRequest, user_id: int) -> list[ProjectMergeRequestNote]:

@@ -1,4 +1,5 @@
-"""baton on GitLab CI: the merge request, its diff from the API, and publishing the review.
+"""baton on GitLab CI: the merge request, its diff from the API, what earlier runs left on it
+(`recall`, see `conversation`), and publishing the review.
 
 Publishing order: read the token's user and the previous sticky note (history), post the new
 findings' line discussions (draft notes, one bulk publish; see `discussions`), resolve baton's
@@ -23,8 +24,8 @@ from baton.change.model import ChangeSet
 from baton.errors import IncompleteReviewError, UsageError
 from baton.platforms import outgoing
 from baton.platforms.anchors import LineComment, new_line_comments
-from baton.platforms.base import ChangeRequest, Published
-from baton.platforms.gitlab import files
+from baton.platforms.base import ChangeRequest, Published, Recall
+from baton.platforms.gitlab import conversation, files
 from baton.platforms.gitlab.client import FAILED, ask, describe, gitlab_client, refused
 from baton.platforms.gitlab.discussions import post_line_comments
 from baton.platforms.gitlab.event import api_url, load_merge_request, project_id
@@ -94,6 +95,17 @@ class GitLabPlatform:
 
     def list_files(self, request: ChangeRequest, folder: str, ref: str) -> list[str]:
         return files.list_files(self.client(), project_id(self.environ), folder, ref)
+
+    def recall(self, request: ChangeRequest) -> Recall:
+        if request.number is None:
+            return Recall()
+        if not self.token:  # CI_JOB_TOKEN cannot tell baton's notes from others; nothing was
+            return Recall()  # posted with it, and `publish` says so once
+        try:
+            pid, client = project_id(self.environ), self.client()
+        except UsageError as err:
+            return Recall(warnings=[f"baton's earlier notes were not read: {err}"])
+        return conversation.recall(client, pid, request.number, self.project_url)
 
     def links(self, request: ChangeRequest) -> LinkBuilder | None:
         if not request.head_sha or not self.project_url:
@@ -166,7 +178,9 @@ class GitLabPlatform:
                     "they are listed here"
                 )
         if history is not None and user_id is not None:
-            current = frozenset(f.fingerprint for f in review.findings)
+            current = frozenset(f.fingerprint for f in review.findings) | {
+                s.finding.fingerprint for s in review.suppressed
+            }
             try:
                 if resolve_fixed(mr, user_id, current):
                     notes.append("discussions of fixed findings were resolved")
