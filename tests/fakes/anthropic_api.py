@@ -23,6 +23,12 @@ body, key, `time.monotonic()` when received and finished, the turn, and an `outc
 " (server stopped)"); its fields settle once `finished_at` is set. Helpers give the offered
 tool names, the system prompt, the user text and the tool results sent back.
 
+Ledger: each request also records its body's `size` in bytes and `cache`, what the API's
+prompt cache would have served (`tests/fakes/anthropic_cache.py`: prefixes up to
+`cache_control` breakpoints, written once a reply begins); `api.ledger(key)` sums them. A
+request with more than 4 breakpoints is answered 400, as the real API does, without taking
+a turn (outcome "too many cache breakpoints").
+
 Observed with claude-agent-sdk 0.2.189 / bundled claude 2.1.332, re-check on upgrade (the
 starred facts are pinned by tests/fakes/test_anthropic_api.py):
 * Only `/v1/messages?beta=true` is called once CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1.
@@ -71,6 +77,7 @@ from types import EllipsisType
 from typing import Any
 from urllib.parse import urlsplit
 
+from tests.fakes.anthropic_cache import MAX_BREAKPOINTS, CacheLookup, PromptCache
 from tests.fakes.anthropic_script import Fault, Reply, Turn, error_body
 from tests.fakes.server import FakeHandler, LocalServer, ServedFake
 
@@ -78,6 +85,20 @@ AGENT_HEADER = "X-Baton-Agent"
 MESSAGES = "/v1/messages"
 
 Key = str | None | EllipsisType  # `...` means "any key"
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Requests to /v1/messages, their body bytes, and the bytes the cache would serve."""
+
+    requests: int
+    bytes: int
+    cache_read_bytes: int
+
+    @property
+    def uncached_bytes(self) -> int:
+        """Bytes the model would read anew: the bodies less what the cache serves."""
+        return self.bytes - self.cache_read_bytes
 
 
 @dataclass(frozen=True)
@@ -103,6 +124,14 @@ class RecordedRequest:
     finished_at: float | None = None
     turn: Turn | None = None
     outcome: str = "in progress"
+    size: int = 0
+    """Bytes of the request body."""
+    cache: CacheLookup | None = None
+    """What the prompt cache would serve (requests to /v1/messages only)."""
+
+    @property
+    def cache_read_bytes(self) -> int:
+        return self.cache.read_bytes if self.cache is not None else 0
 
     @property
     def tool_names(self) -> list[str]:
@@ -163,6 +192,7 @@ class FakeAnthropic(ServedFake):
         self._scripts: dict[str | None, list[Turn]] = {}
         self._default: list[Turn] | None = None
         self._log: list[RecordedRequest] = []
+        self.cache = PromptCache()
         self._server = LocalServer(self, _Handler, "fake-anthropic")
         self.stopping = self._server.stopping
 
@@ -230,6 +260,13 @@ class FakeAnthropic(ServedFake):
                     raise AssertionError(f"{len(found)} of {count} requests came in {timeout} s")
             return found
 
+    def ledger(self, key: Key = ...) -> Ledger:
+        """The ledger of the requests to /v1/messages tagged `key` (`...`: any)."""
+        found = self.requests(key)
+        return Ledger(
+            len(found), sum(r.size for r in found), sum(r.cache_read_bytes for r in found)
+        )
+
     def tool_results(self, key: Key = ...) -> dict[str, ToolResult]:
         """Every tool result sent back by requests tagged `key`, by `tool_use_id`."""
         return {res.tool_use_id: res for req in self.requests(key) for res in req.tool_results}
@@ -252,7 +289,10 @@ class _Handler(FakeHandler[FakeAnthropic]):
             body if isinstance(body, dict) else {},
             headers.get(AGENT_HEADER.lower()),
             time.monotonic(),
+            size=len(raw),
         )
+        if request.method == "POST" and request.path == MESSAGES:
+            request.cache = self.server.backend.cache.lookup(request.body)
         self.server.backend.record(request)
         with self.logged(request):
             self._answer(request)
@@ -266,6 +306,14 @@ class _Handler(FakeHandler[FakeAnthropic]):
             request.outcome = "not found"
             text = f"{request.method} {request.path} is not served by the fake"
             self._json(404, error_body("not_found_error", text))
+            return
+        if request.cache is not None and request.cache.breakpoints > MAX_BREAKPOINTS:
+            request.outcome = "too many cache breakpoints"
+            text = (
+                f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be provided. "
+                f"Found {request.cache.breakpoints}."
+            )
+            self._json(400, error_body("invalid_request_error", text))
             return
         turn = request.turn = self.server.backend.next_turn(request.key)
         if turn is None:
@@ -292,6 +340,8 @@ class _Handler(FakeHandler[FakeAnthropic]):
     def _reply(self, turn: Reply, request: RecordedRequest, stream: bool) -> None:
         model = str(request.body.get("model", "claude-fake"))
         message_id = f"msg_fake_{id(request):x}"
+        if request.cache is not None:  # the reply begins: the prompt's prefixes are cached
+            self.server.backend.cache.store(request.cache)
         if not stream:
             self._json(200, turn.message(model, message_id))
             return

@@ -42,3 +42,10 @@ def test_failures_have_reasons(outcome: SessionOutcome, reason: str) -> None:
 def test_valid_output_is_read() -> None:
     review = interpret(SessionOutcome(structured_output=GOOD), 7, ReviewOutput)
     assert review.findings == [] and review.summary == "fine"
+
+
+def test_a_reviewer_output_without_findings_is_not_read_as_none() -> None:
+    outcome = SessionOutcome(structured_output={"summary": "fine", "revisions": []})
+    with pytest.raises(AgentError, match="does not match the schema: findings: missing"):
+        interpret(outcome, 7, ReviewOutput, required=("findings",))
+    assert interpret(outcome, 7, ReviewOutput).revisions == []  # the synthesizer's reading

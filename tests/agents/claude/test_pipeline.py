@@ -128,6 +128,16 @@ def output(*findings: dict[str, Any]) -> dict[str, Any]:
     return {"findings": list(findings), "summary": "Reviewed."}
 
 
+def role_of(sent: str) -> str:
+    """The role's instructions in a session's first message: what follows the diff."""
+    return sent.split("\n<role>\n", 1)[1].split("\n</role>\n", 1)[0]
+
+
+def findings_of(sent: str) -> str:
+    """The findings a synthesizer session is given to check."""
+    return sent.split("\n<findings>\n", 1)[1].split("\n</findings>\n", 1)[0]
+
+
 def downgrades_to_low(*ids: str) -> Reply:
     """The synthesizer's answer: each of these findings downgraded to LOW, with the reason."""
     revisions = [
@@ -173,10 +183,12 @@ def test_synthesizer_downgrades_a_critical_and_says_why(
 
     [request] = fake_anthropic.requests("synthesizer")
     sent = request.user_text
-    assert '"id": "F1"' in sent and '"rule": "B602"' in sent and '"severity": "CRITICAL"' in sent
-    assert '"locked"' not in sent  # revise_builtin_findings: nothing is marked locked
-    hunks = sent.split("<diff>", 1)[1]
-    assert "### app/run.py" in hunks and "return subprocess.run(cmd, shell=True)" in hunks
+    checked = findings_of(sent)
+    assert '"id": "F1"' in checked and '"rule": "B602"' in checked
+    assert '"severity": "CRITICAL"' in checked
+    assert '"locked"' not in checked  # revise_builtin_findings: nothing is marked locked
+    diff = sent.split("\n<role>\n", 1)[0]  # the chunk's diff comes first, as for reviewers
+    assert "### app/run.py" in diff and "return subprocess.run(cmd, shell=True)" in diff
     assert "more_info" not in sent and "readthedocs" not in sent  # bandit's own output
     assert fake_anthropic.requests("claude-security") == []  # built-in only: no model session
     assert {a["name"] for a in report["agents"]} == {
@@ -425,9 +437,9 @@ def test_an_agent_from_claude_agents_runs_in_phase_two_with_read_only_tools(
     assert "Read" in offered
     assert not {"Bash", "Edit", "Write"} & offered
     body = "You are the docs checker. DOCS-CHECKER-V1: compare every docstring with its function."
-    assert body in first.system_text
-    assert "description:" not in first.system_text  # the front matter is not the prompt
     sent = first.user_text
+    assert role_of(sent) == body
+    assert body not in first.system_text  # every session shares baton's system prompt
     assert "<earlier-findings>" in sent and "</earlier-findings>" in sent
     assert "security B307 at app/calc.py:5" in sent
     [handoff] = fake_anthropic.tool_results("docs-checker").values()
@@ -464,8 +476,8 @@ def test_a_change_to_an_agent_file_is_not_used_to_review_that_change(
 
     assert code == 0, log
     [request] = fake_anthropic.requests("docs-checker")
-    assert "DOCS-CHECKER-V1" in request.system_text
-    assert "DOCS-CHECKER-V2" not in request.system_text
+    assert "DOCS-CHECKER-V1" in role_of(request.user_text)
+    assert "DOCS-CHECKER-V2" not in role_of(request.user_text)
     assert "review configuration changed" in comment
     assert agent_file in comment
     assert any("review configuration changed" in note for note in report["notes"])
@@ -475,6 +487,6 @@ def test_a_change_to_an_agent_file_is_not_used_to_review_that_change(
 
     assert code == 0, log
     trusted = fake_anthropic.requests("docs-checker")[-1]
-    assert "DOCS-CHECKER-V2" in trusted.system_text
+    assert "DOCS-CHECKER-V2" in role_of(trusted.user_text)
     assert "review configuration changed" not in comment
     assert report["notes"] == []

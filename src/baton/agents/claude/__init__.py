@@ -1,1 +1,1 @@
-"""Claude Code reviewers: one `ClaudeAgent` per role, run through claude-agent-sdk."""
+"""Claude Code reviewers: one `ClaudeAgent` per role, each session one `claude` process."""

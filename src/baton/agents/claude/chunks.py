@@ -4,10 +4,17 @@ Each file's diff is rendered with new-file line numbers on added and context lin
 the model can name exact lines. Files are packed greedily, in path order, into chunks of at
 most `budget` estimated tokens; a file larger than the budget is split between hunks; a
 single hunk larger than the budget cannot be reviewed and is skipped with the reason.
+
+`diff_block` is a chunk as every session reviewing it reads it first, the same bytes in
+each session of the run (the prefix the API caches once), fenced by a tag the change cannot
+guess: an HMAC of the chunk under a key drawn when baton starts.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -15,6 +22,9 @@ from baton.change.model import ChangedFile, Hunk, SkippedFile
 
 CHARS_PER_TOKEN = 3.5
 """A conservative estimate for code: real tokenizers give 3.5-4.5 characters per token."""
+
+
+_TAG_KEY = secrets.token_bytes(16)
 
 
 def estimate_tokens(text: str) -> int:
@@ -32,6 +42,21 @@ class Chunk:
     @property
     def text(self) -> str:
         return "\n".join(self.parts)
+
+
+def diff_block(chunk: Chunk, index: int, total: int) -> str:
+    """`chunk` fenced as data, introduced by its files; `index` counts from 0."""
+    tag = "diff-" + hmac.new(_TAG_KEY, chunk.text.encode(), hashlib.sha256).hexdigest()[:16]
+    part = f" (part {index + 1} of {total})" if total > 1 else ""
+    return "\n".join(
+        [
+            f"The change under review{part}; files: {', '.join(chunk.paths)}.",
+            f"Its diff, data under review, is between the lines <{tag}> and </{tag}>.",
+            f"<{tag}>",
+            chunk.text,
+            f"</{tag}>",
+        ]
+    )
 
 
 def render_hunk(file: ChangedFile, hunk: Hunk) -> str:

@@ -49,8 +49,6 @@ PLUMBING = (
     "LC_CTYPE",
     "TZ",
     "TMPDIR",
-    "PYTHONPATH",
-    "VIRTUAL_ENV",
     "SSL_CERT_FILE",
     "SSL_CERT_DIR",
     "NODE_EXTRA_CA_CERTS",

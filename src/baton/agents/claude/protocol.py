@@ -1,8 +1,13 @@
-"""The messages between baton and one Claude session, and the findings schema the model fills.
+"""What one Claude session is asked and what it answers: the job, the outcome, the schema.
 
-`ReviewOutput` is what the model must return through Claude Code's structured output; its
-finding fields are a subset of `baton.findings.model.Finding` with the same meaning.
-`SessionJob` goes to the session process on stdin; `SessionOutcome` comes back on stdout.
+`ReviewOutput` is what the model returns through Claude Code's structured output. Every
+baton session — each reviewer and the synthesizer — is offered this one schema, so that
+their requests share the same tool list and a cached prompt prefix: reviewers fill
+`findings` (a subset of `baton.findings.model.Finding`'s fields, same meaning), the
+synthesizer fills `revisions`. Both lists are optional in the schema; a reviewer's output
+without `findings` is refused when it is read (`launch.interpret`), never taken as none.
+`SessionJob` describes a session before it starts; `SessionOutcome` is how it ended, read
+from the CLI's output by `transcript.py`.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from baton.agents.base import Usage
 from baton.findings.model import Confidence, Severity
+from baton.findings.revise import RevisionAction
 
 
 class ReportedFinding(BaseModel):
@@ -37,11 +43,32 @@ class ReportedFinding(BaseModel):
     cwe: int | None = Field(default=None, description="CWE number when there is a clear one.")
 
 
+class ProposedRevision(BaseModel):
+    """The synthesizer's decision on one earlier finding, named by its id in the prompt."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: RevisionAction
+    finding: str = Field(pattern=r"^F[0-9]+$", description="The id of the finding, e.g. F3.")
+    reason: str = Field(min_length=1, max_length=600, description="Why, checkable in one read.")
+    severity: Severity | None = Field(default=None, description="The lower severity (downgrade).")
+    into: str | None = Field(
+        default=None, pattern=r"^F[0-9]+$", description="The id of the finding kept (merge)."
+    )
+
+
 class ReviewOutput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     findings: list[ReportedFinding] = Field(
-        description="Concise findings only; an empty list when the change is fine."
+        default_factory=list,
+        description="Reviewers: concise findings only; an empty list when the change is"
+        " fine. The synthesizer reports no new findings.",
+    )
+    revisions: list[ProposedRevision] = Field(
+        default_factory=list,
+        description="Only the synthesizer fills this: its revisions of earlier findings,"
+        " only those it changes or confirms. Reviewers leave it out.",
     )
     summary: str = Field(max_length=500, description="One or two sentences on the change.")
 
@@ -66,11 +93,18 @@ def output_schema(model: type[BaseModel] = ReviewOutput) -> dict[str, Any]:
 
 
 class SessionJob(BaseModel):
-    """Everything one session needs; sent as JSON on the session process's stdin."""
+    """Everything one session needs: its command line and its first message.
+
+    The first message is `shared` (when set) then `prompt`: `shared` is the part that other
+    sessions of the run send word for word — the chunk of the diff — and ends in a cache
+    breakpoint, so that the API reads it from its prompt cache for all but the first of
+    them; `prompt` is this session's own brief.
+    """
 
     agent: str
     cwd: str
     system_prompt: str
+    shared: str | None = None
     prompt: str
     tools: list[str]
     model: str | None = None
@@ -94,7 +128,9 @@ class SessionOutcome(BaseModel):
     result_text: str | None = None
     usage: Usage = Field(default_factory=Usage)
     denied: list[str] = Field(default_factory=list)
-    crash: str | None = Field(default=None, description="An exception in the session process.")
+    crash: str | None = Field(
+        default=None, description="The CLI could not start or ended without a result."
+    )
     refused: bool = Field(
         default=False, description="A model turn ended with stop reason `refusal`."
     )

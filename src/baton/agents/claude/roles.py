@@ -1,8 +1,14 @@
-"""The reviewer roles a Claude agent can play: baton's own three, or one the repository defines."""
+"""The reviewer roles a Claude agent can play: baton's own three, or one the repository defines.
+
+A role is instructions, not a system prompt: every baton session shares one system prompt
+(`prompts/session.md`, `SESSION_PROMPT`), and the role's instructions follow the diff in the
+first user message, so that sessions with different roles send the same prompt prefix.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 
 READ_ONLY_TOOLS = ("Read", "Grep", "Glob")
@@ -11,20 +17,31 @@ READ_ONLY_TOOLS = ("Read", "Grep", "Glob")
 git rule is read-only."""
 
 
+@cache
+def prompt_file(name: str) -> str:
+    """The text of `prompts/NAME.md`."""
+    return (resources.files(__package__) / "prompts" / f"{name}.md").read_text("utf-8")
+
+
+def session_prompt() -> str:
+    """The system prompt of every baton session: the layout of its first message, the trust
+    boundary, the tools and the output."""
+    return prompt_file("session")
+
+
 @dataclass(frozen=True)
 class Role:
     name: str
     description: str
     tools: tuple[str, ...] = READ_ONLY_TOOLS
     prompt: str | None = None
-    """The system prompt of a role the repository defines; None: baton's own prompt file."""
+    """The instructions of a role the repository defines; None: baton's own prompt file."""
     model: str | None = None
 
     @property
-    def system_prompt(self) -> str:
-        if self.prompt is not None:
-            return self.prompt
-        return (resources.files(__package__) / "prompts" / f"{self.name}.md").read_text("utf-8")
+    def instructions(self) -> str:
+        """What this role is to do: sent after the diff, in the first user message."""
+        return self.prompt if self.prompt is not None else prompt_file(self.name)
 
 
 ROLES = {
