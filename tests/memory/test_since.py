@@ -19,7 +19,7 @@ def test_since_sends_the_model_only_the_later_commits(
     repo.pull_request({"README.md": "x\n"}, {"app/early.py": EARLY + "import os\n"})
     repo.write("app/late.py", LATE)
     repo.commit("second push")
-    fake_anthropic.script_default([Reply.structured({"findings": [], "summary": "Fine."})])
+    fake_anthropic.script_default([Reply.structured({"findings": [], "summary": "Fine."})] * 4)
     env = {**fake_anthropic.env(), **ONLY_QUALITY}
 
     done, report = review_report(repo.path, "--since", "HEAD~1", env=env)
