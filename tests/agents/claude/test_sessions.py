@@ -139,22 +139,29 @@ def _sessions_below(
     baton: int, *, expected: int, timeout: float = 30.0
 ) -> dict[int, tuple[int, list[bytes]]]:
     """The `claude` processes below `baton`: pid → (parent pid, the command lines of the
-    processes of its process group)."""
+    running processes of its process group), once `expected` sessions are there and each
+    group is down to the processes that last (as it starts, the CLI runs short-lived `git`
+    processes of its own)."""
     deadline = time.monotonic() + timeout
     while True:
         table = _processes()
         below = _descendants(baton, table)
-        leaders = [pid for pid in below if BUNDLED in table[pid][2]]
-        if len(leaders) >= expected or time.monotonic() > deadline:
-            return {
-                pid: (table[pid][0], [table[p][2] for p in below if table[p][1] == pid])
-                for pid in leaders
-            }
+        sessions = {
+            pid: (
+                table[pid][0],
+                [table[p][2] for p in below if table[p][1] == pid and table[p][3] != "Z"],
+            )
+            for pid in below
+            if BUNDLED in table[pid][2]
+        }
+        settled = all(len(group) == 1 for _, group in sessions.values())
+        if (len(sessions) >= expected and settled) or time.monotonic() > deadline:
+            return sessions
         time.sleep(0.1)
 
 
-def _processes() -> dict[int, tuple[int, int, bytes]]:
-    """pid → (parent pid, process group, command line)."""
+def _processes() -> dict[int, tuple[int, int, bytes, str]]:
+    """pid → (parent pid, process group, command line, state)."""
     table = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -164,15 +171,15 @@ def _processes() -> dict[int, tuple[int, int, bytes]]:
             command = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        table[int(entry.name)] = (int(fields[1]), int(fields[2]), command)
+        table[int(entry.name)] = (int(fields[1]), int(fields[2]), command, fields[0])
     return table
 
 
-def _descendants(pid: int, table: dict[int, tuple[int, int, bytes]]) -> list[int]:
+def _descendants(pid: int, table: dict[int, tuple[int, int, bytes, str]]) -> list[int]:
     found, todo = [], [pid]
     while todo:
         current = todo.pop()
-        children = [p for p, (parent, _, _) in table.items() if parent == current]
+        children = [p for p, (parent, *_) in table.items() if parent == current]
         found.extend(children)
         todo.extend(children)
     return found
