@@ -184,3 +184,18 @@ def test_a_state_of_a_newer_version_means_a_full_review(life: Life) -> None:
     assert second.code == 0, second.stderr
     assert "full review: the earlier review state is of a newer version (9)" in life.summary()
     assert life.sessions() == 2
+
+
+def test_a_state_copied_into_someone_elses_comment_is_not_baton_s(life: Life) -> None:
+    life.api.script_default([said()] * 6)
+    assert life.review().code == 0
+    assert life.job.pull is not None
+    [own] = [c for c in life.github.comments(life.job.pull) if c.user.login == BOT]
+    copied, own.body = own.body, "An edited comment."
+    life.github.add_comment(life.job.pull, copied, author="mallory")
+
+    second = life.review()
+
+    assert second.code == 0, second.stderr
+    assert life.sessions() == 2  # reviewed in full: the copy steered nothing
+    assert "no model review needed" not in life.summary()
