@@ -4,7 +4,7 @@ tests/platforms/gitlab/test_fault_matrix.py hold the tables).
 
 A row is one call baton makes crossed with one fault met there. The call is named by the
 scenario it belongs to — `job` (a first run with the whole history), `rerun` (baton's summary
-from an earlier run is there: it is edited, and on GitLab a fixed finding's discussion is
+from an earlier run is there: it is edited, and a fixed finding's discussion or review thread is
 resolved) or `shallow` (a checkout without history: the diff and the base commit's files come
 from the API) — and by the method and canonical route the fake's `inject` matches. Each row
 runs the real `baton review` in the CI job's environment and compares it with the same
@@ -47,12 +47,15 @@ Scenario = Literal["job", "rerun", "shallow"]
 
 @dataclass(frozen=True)
 class Call:
-    """One call baton makes: in `scenario`, `method` on the canonical route matching `route`."""
+    """One call baton makes: in `scenario`, `method` on the canonical route matching `route`,
+    once `after` earlier requests matching it went through (GitHub's GraphQL calls share one
+    route)."""
 
     name: str
     scenario: Scenario
     method: str
     route: str
+    after: int = 0
 
     @property
     def scope(self) -> Scope:
@@ -112,9 +115,10 @@ def checkout(change: Change, scenario: Scenario, tmp: Path) -> Path:
     return target
 
 
-def earlier_summary(head: str) -> str:
-    """A summary comment of an earlier run on `head`, which reported the finding `FIXED`."""
-    state = {"version": 1, "head": head, "verdict": "fail", "fingerprints": [FIXED]}
+def earlier_summary(head: str, reported: tuple[str, ...] = (FIXED,)) -> str:
+    """A summary comment of an earlier run on `head`, which reported the findings `reported`
+    (the finding `FIXED` unless told)."""
+    state = {"version": 1, "head": head, "verdict": "fail", "fingerprints": list(reported)}
     return f"{MARKER}\nAn earlier review.\n\n<!-- baton:state {json.dumps(state)} -->\n"
 
 

@@ -5,7 +5,11 @@ Each row must leave the review as it would be without the fault: no traceback, t
 code, verdict and findings, one summary comment listing every finding, each inline comment
 once, the step summary written and no warning (the fault was waited out or retried away).
 Rows where GitHub refuses every write leave the review in the step summary and on stdout (the
-job log), with a warning. See tests/platforms/fault_matrix.py for the scenarios.
+job log), with a warning. Before the review, baton recalls what its earlier runs left (the
+first `GET /user` and `GET /issues/7/comments`, and `GET /pulls/7/comments`); publishing reads
+the comments again. In the rerun, baton's review thread of the fixed finding (with a reply) is
+resolved through GraphQL: the threads query, then the mutation. See
+tests/platforms/fault_matrix.py for the scenarios.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from tests.fakes.github_api import FakeGitHub, Fault, RecordedRequest
 from tests.fakes.github_state import Pull
 from tests.platforms.fault_matrix import (
     CONFIG,
+    FIXED,
     TIMEOUT,
     Call,
     Change,
@@ -42,10 +47,15 @@ REPO = "acme/app"
 BOT = "github-actions[bot]"
 
 USER = Call("GET /user", "job", "GET", r"^/user$")
+THREADS = Call("POST /graphql reviewThreads", "rerun", "POST", r"^/graphql$")
+RESOLVE = Call("POST /graphql resolveReviewThread", "rerun", "POST", r"^/graphql$", after=1)
+REVIEW = Call("POST /pulls/7/reviews", "job", "POST", r"/pulls/7/reviews$")
 CALLS = [
     USER,
-    Call("GET /issues/7/comments", "job", "GET", r"/issues/7/comments$"),
-    Call("POST /pulls/7/reviews", "job", "POST", r"/pulls/7/reviews$"),
+    Call("GET /issues/7/comments (recall)", "job", "GET", r"/issues/7/comments$"),
+    Call("GET /pulls/7/comments (recall)", "job", "GET", r"/pulls/7/comments$"),
+    Call("GET /issues/7/comments", "job", "GET", r"/issues/7/comments$", after=1),
+    REVIEW,
     Call("POST /issues/7/comments", "job", "POST", r"/issues/7/comments$"),
     Call("PATCH /issues/comments/:id", "rerun", "PATCH", r"/issues/comments/\d+$"),
     Call("GET /pulls/7/files", "shallow", "GET", r"/pulls/7/files$"),
@@ -81,9 +91,10 @@ EVERY_CALL = (
     "malformed",
     "answer lost",
 )
-REVIEW = CALLS[2]
+GRAPHQL = ("429 retry-after", "502", "reset", "hang", "truncated", "malformed", "answer lost")
 ROWS = [
     *(Row(call, fault) for call in CALLS for fault in EVERY_CALL),
+    *(Row(call, fault) for call in (THREADS, RESOLVE) for fault in GRAPHQL),
     Row(REVIEW, "429 secondary limit, remaining 0"),
     Row(USER, "404 (optional)"),
     Row(EVERY_WRITE, "403 on every write", times=100, posted=False),
@@ -97,7 +108,11 @@ class Outcome:
     summaries: list[str]
     """Bodies of baton's summary comments."""
     inline: list[tuple[str, int]]
+    """Where this run's inline comments are (path, line)."""
     reviews: int
+    """Reviews this run posted."""
+    fixed_resolved: bool
+    """baton's thread of the fixed finding is resolved (rerun), or there is none."""
     step_summary: str
     hits: int
     requests: list[RecordedRequest]
@@ -118,14 +133,17 @@ def run_job(
     with FakeGitHub() as fake:
         pull = fake.add_pull(REPO, 7, diff=change.diff, head_sha=head, base_sha=base)
         fake.add_file(REPO, ".baton.toml", CONFIG, ref=base)
-        if scenario == "rerun":
-            fake.add_comment(pull, earlier_summary(base), author=BOT)
+        fixed = _seed(fake, pull, base, earlier=scenario == "rerun")
+        seeded = {c.id for c in fake.review_comments(pull)}
         if prepare is not None:
             prepare(fake, pull)
         rule = None
         if row is not None:
             fault = FAULTS[row.fault]()
-            rule = fake.inject(fault, times=row.times, on=row.call.scope, path=row.call.route)
+            call = row.call
+            rule = fake.inject(
+                fault, times=row.times, on=call.scope, path=call.route, after=call.after
+            )
         cwd = checkout(change, scenario, tmp)
         event = {
             "action": "synchronize",
@@ -155,13 +173,29 @@ def run_job(
         summaries = [
             c.body for c in fake.comments(pull) if c.body.startswith(MARKER) and c.user.login == BOT
         ]
-        inline = sorted((c.path, c.line) for c in fake.review_comments(pull))
-        reviews = len(fake.reviews(pull))
+        posted = [c for c in fake.review_comments(pull) if c.id not in seeded]
+        inline = sorted((c.path, c.line) for c in posted)
+        reviews = len({c.review_id for c in posted})
+        resolved = fixed is None or fixed in fake.resolved_threads(pull)
         requests = fake.requests()
     summary_file = tmp / "step_summary.md"
     step_summary = summary_file.read_text() if summary_file.exists() else ""
     hits = rule.hits if rule is not None else 0
-    return Outcome(done, report_of(cwd), summaries, inline, reviews, step_summary, hits, requests)
+    report = report_of(cwd)
+    return Outcome(done, report, summaries, inline, reviews, resolved, step_summary, hits, requests)
+
+
+def _seed(fake: FakeGitHub, pull: Pull, base: str, *, earlier: bool) -> int | None:
+    """With `earlier`: the summary comment of an earlier run and its inline comment on the
+    finding `FIXED`, with a maintainer's reply; the id of that thread's top comment."""
+    if not earlier:
+        return None
+    fake.add_comment(pull, earlier_summary(base), author=BOT)
+    body = f"A finding.\n\n<!-- baton:inline {FIXED} -->\n"
+    top = fake.add_review_comment(pull, "app/keys.py", 1, body, author=BOT)
+    fake.set_association(REPO, "maintainer", "MEMBER")
+    fake.add_reply(pull, top, "Fixed in the next push.", author="maintainer")
+    return top.id
 
 
 @pytest.fixture(scope="module")
@@ -194,4 +228,5 @@ def test_a_fault_at_one_call_changes_nothing_but_time(
     assert fingerprints(got.summaries[0]) == findings
     assert got.inline == expected.inline and len(got.inline) == 2
     assert got.reviews == expected.reviews == 1
+    assert got.fixed_resolved and expected.fixed_resolved
     assert "warning:" not in got.done.stderr, got.done.stderr

@@ -7,7 +7,10 @@ code, verdict and findings, one summary note listing every finding, each line di
 no draft note left behind, and no warning (the fault was waited out or retried away). A
 GitLab without the Draft Notes API gets the same discussions, posted directly; a position
 GitLab refuses moves that finding into the note. Rows where GitLab refuses every write leave
-the review in the job log (stdout), with a warning. See tests/platforms/fault_matrix.py.
+the review in the job log (stdout), with a warning. Before the review, baton recalls what its
+earlier runs left (the first `GET /user`, `GET /notes` and `GET /discussions`, and in the rerun
+the access level of the person who replied in baton's discussion); publishing reads them again.
+See tests/platforms/fault_matrix.py.
 """
 
 from __future__ import annotations
@@ -46,13 +49,17 @@ DRAFTS = Call("GET /draft_notes", "job", "GET", r"/merge_requests/7/draft_notes$
 CREATE_DRAFT = Call("POST /draft_notes", "job", "POST", r"/merge_requests/7/draft_notes$")
 PUBLISH = Call("POST /draft_notes/bulk_publish", "job", "POST", r"/draft_notes/bulk_publish$")
 CALLS = [
-    Call("GET /user", "job", "GET", r"^/user$"),
+    Call("GET /user (recall)", "job", "GET", r"^/user$"),
+    Call("GET /notes (recall)", "job", "GET", r"/merge_requests/7/notes$"),
+    Call("GET /discussions (recall)", "job", "GET", r"/merge_requests/7/discussions$"),
+    Call("GET /members/all/:id (recall)", "rerun", "GET", r"/members/all/\d+$"),
+    Call("GET /user", "job", "GET", r"^/user$", after=1),
     Call("GET /merge_requests/7", "job", "GET", r"/merge_requests/7$"),
-    Call("GET /notes", "job", "GET", r"/merge_requests/7/notes$"),
+    Call("GET /notes", "job", "GET", r"/merge_requests/7/notes$", after=1),
     DRAFTS,
     CREATE_DRAFT,
     PUBLISH,
-    Call("GET /discussions", "job", "GET", r"/merge_requests/7/discussions$"),
+    Call("GET /discussions", "job", "GET", r"/merge_requests/7/discussions$", after=1),
     Call("POST /notes", "job", "POST", r"/merge_requests/7/notes$"),
     Call("PUT /notes/:id", "rerun", "PUT", r"/merge_requests/7/notes/\d+$"),
     Call("PUT /discussions/:id", "rerun", "PUT", r"/merge_requests/7/discussions/\w+$"),
@@ -128,7 +135,10 @@ def run_job(
         rule = None
         if row is not None:
             fault = FAULTS[row.fault]()
-            rule = fake.inject(fault, times=row.times, on=row.call.scope, path=row.call.route)
+            call = row.call
+            rule = fake.inject(
+                fault, times=row.times, on=call.scope, path=call.route, after=call.after
+            )
         cwd = checkout(change, scenario, tmp)
         job_env = {
             "GITLAB_CI": "true",
@@ -164,15 +174,23 @@ def run_job(
 
 def _seed(fake: FakeGitLab, *, earlier: bool) -> int:
     """The id of baton's GitLab user; with `earlier`, the summary note of an earlier run and
-    its discussion of the finding `FIXED` (resolvable, open), written as baton writes them."""
+    its discussion of the finding `FIXED` (resolvable, open), written as baton writes them,
+    with a Maintainer's reply (whose access baton reads when it recalls the replies)."""
     with gitlab.Gitlab(fake.url, private_token=FakeGitLab.BOT_TOKEN) as client:
         client.auth()
         assert client.user is not None
         if earlier:
             mr = client.projects.get(PROJECT, lazy=True).mergerequests.get(7, lazy=True)
             mr.notes.create({"body": earlier_summary("0" * 40)})
-            mr.discussions.create({"body": f"A finding.\n\n<!-- baton:inline {FIXED} -->\n"})
-        return int(client.user.id)
+            body = f"A finding.\n\n<!-- baton:inline {FIXED} -->\n"
+            discussion = mr.discussions.create({"body": body}).id
+        bot = int(client.user.id)
+    if earlier:
+        with gitlab.Gitlab(fake.url, private_token=FakeGitLab.USER_TOKEN) as person:
+            mr = person.projects.get(PROJECT, lazy=True).mergerequests.get(7, lazy=True)
+            thread = mr.discussions.get(discussion, lazy=True)
+            thread.notes.create({"body": "Fixed in the next push."})
+    return bot
 
 
 @pytest.fixture(scope="module")
