@@ -38,7 +38,7 @@ from typing import Any
 from bench.corpus import build_corpus
 from bench.floor import Source, arm, describe, imported_from, review_env
 from bench.procs import SessionSampler
-from tests.fakes.anthropic_api import FakeAnthropic
+from tests.fakes.anthropic_api import FakeAnthropic, RecordedRequest
 from tests.fakes.anthropic_cache import PromptCache
 
 TARGET_FACTOR = 1.5
@@ -57,6 +57,8 @@ class Run:
     cache_read_bytes: int
     sessions: int
     """Sessions the JSON report counts."""
+    by_agent: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    """X-Baton-Agent → (requests, raw bytes, uncached bytes)."""
     sampled: list[tuple[int, int, float, float]] = field(default_factory=list)
     """Per session seen in /proc: (lasting processes, short-lived ones, peak RSS MB, CPU s)."""
     error: str | None = None
@@ -122,12 +124,25 @@ def review_once(
         raw_bytes=sum(r.size for r in requests),
         cache_read_bytes=sum(r.cache_read_bytes for r in requests),
         sessions=sessions,
+        by_agent=_by_agent(requests),
         sampled=[
             (len(s.lasting), s.short_lived, round(s.peak_rss_mb, 1), round(s.cpu_s, 2))
             for s in sampler.sessions.values()
         ],
         error=error,
     )
+
+
+def _by_agent(requests: Sequence[RecordedRequest]) -> dict[str, tuple[int, int, int]]:
+    totals: dict[str, tuple[int, int, int]] = {}
+    for request in requests:
+        count, raw, uncached = totals.get(request.key or "(untagged)", (0, 0, 0))
+        totals[request.key or "(untagged)"] = (
+            count + 1,
+            raw + request.size,
+            uncached + request.size - request.cache_read_bytes,
+        )
+    return dict(sorted(totals.items()))
 
 
 def _sessions(report: Path) -> tuple[int, str | None]:
@@ -214,6 +229,22 @@ def tables(info: dict[str, Any], results: Sequence[Size]) -> str:
     for size in results:
         for label, runs in size.runs.items():
             out.append(_row(size, label, runs))
+    out += [
+        "",
+        "| lines | source | agent | requests | raw KB | uncached KB |",
+        "|---:|---|---|---:|---:|---:|",
+    ]
+    for size in results:
+        for label, runs in size.runs.items():
+            agents = sorted({name for run in runs for name in run.by_agent})
+            for name in agents:
+                seen = [run.by_agent.get(name, (0, 0, 0)) for run in runs]
+                out.append(
+                    f"| {size.added} | {label} | {name} "
+                    f"| {statistics.median(s[0] for s in seen):g} "
+                    f"| {statistics.median(s[1] for s in seen) / 1000:.1f} "
+                    f"| {statistics.median(s[2] for s in seen) / 1000:.1f} |"
+                )
     errors = [
         f"- {size.lines} lines, {run.source} run {run.repetition}: {run.error}"
         for size in results
