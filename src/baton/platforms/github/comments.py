@@ -67,9 +67,12 @@ def token_login(github: Github) -> str | None:
 
 
 def own_identity(login: str | None, comment: IssueComment) -> bool:
+    user = comment.user  # None for an account GitHub no longer names
+    if user is None:
+        return False
     if login is not None:
-        return bool(comment.user.login == login)
-    return bool(comment.user.type == "Bot")
+        return bool(user.login == login)
+    return bool(user.type == "Bot")
 
 
 def find_sticky(issue: Issue, login: str | None) -> list[IssueComment]:

@@ -107,6 +107,9 @@ class GitHubPlatform:
             return conversation.recall(self.client(), self.repository, request.number)
         except UsageError as err:
             return Recall(warnings=[f"baton's earlier comments were not read: {err}"])
+        except Exception as err:  # never a traceback: at worst the review is done in full
+            cause = f"{type(err).__name__}: {err}"
+            return Recall(warnings=[f"baton's earlier comments were not read: {cause}"])
 
     def links(self, request: ChangeRequest) -> LinkBuilder | None:
         if not request.head_sha:

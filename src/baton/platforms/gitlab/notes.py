@@ -35,7 +35,7 @@ def find_sticky(mr: ProjectMergeRequest, user_id: int) -> list[ProjectMergeReque
         for note in listed
         if not note.system
         and (note.body or "").startswith(MARKER)
-        and note.author.get("id") == user_id
+        and (note.author or {}).get("id") == user_id
     ]
     return sorted(notes, key=lambda n: n.id)
 
@@ -83,7 +83,7 @@ def _has_note(mr: ProjectMergeRequest, body: str, user_id: int | None) -> bool:
     """Whether the note `body` is on the merge request (its answer was lost)."""
     listed = ask(lambda: list(mr.notes.list(iterator=True)))
     return any(
-        note.body == body and (user_id is None or note.author.get("id") == user_id)
+        note.body == body and (user_id is None or (note.author or {}).get("id") == user_id)
         for note in listed
     )
 

@@ -105,7 +105,11 @@ class GitLabPlatform:
             pid, client = project_id(self.environ), self.client()
         except UsageError as err:
             return Recall(warnings=[f"baton's earlier notes were not read: {err}"])
-        return conversation.recall(client, pid, request.number, self.project_url)
+        try:
+            return conversation.recall(client, pid, request.number, self.project_url)
+        except Exception as err:  # never a traceback: at worst the review is done in full
+            cause = f"{type(err).__name__}: {err}"
+            return Recall(warnings=[f"baton's earlier notes were not read: {cause}"])
 
     def links(self, request: ChangeRequest) -> LinkBuilder | None:
         if not request.head_sha or not self.project_url:
