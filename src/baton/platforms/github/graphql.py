@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Self
 
 import requests
 
@@ -63,6 +63,12 @@ class GraphQL:
                 "User-Agent": "baton",
             }
         )
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.session.close()
 
     def run(self, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
         """The `data` of the operation's answer; a `GraphQLError` if it has errors or none

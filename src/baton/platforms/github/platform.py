@@ -192,10 +192,10 @@ class GitHubPlatform:
         fixed = fixed_fingerprints(review, history)
         if fixed and existing:
             author = login if login is not None else existing[0].user.login
-            graphql = GraphQL(graphql_url(self.api_url), self.token, self.timeout)
-            _, unresolved = threads.resolve_fixed(
-                graphql, self.repository, request.number, author, fixed
-            )
+            with GraphQL(graphql_url(self.api_url), self.token, self.timeout) as graphql:
+                _, unresolved = threads.resolve_fixed(
+                    graphql, self.repository, request.number, author, fixed
+                )
             published.warnings.extend([unresolved] if unresolved else [])
         return body
 
