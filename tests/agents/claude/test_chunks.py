@@ -20,12 +20,12 @@ def test_hunk_shows_new_line_numbers_and_removed_text(repo: GitRepo) -> None:
     text = render_hunk(file, file.hunks[0])
     assert text.splitlines() == [
         "@@ -1,4 +1,5 @@",
-        "     1 | one",
-        "-      | two",
-        "+    2 | TWO",
-        "     3 | three",
-        "     4 | four",
-        "+    5 | five",
+        " 1\tone",
+        "-\ttwo",
+        "+2\tTWO",
+        " 3\tthree",
+        " 4\tfour",
+        "+5\tfive",
     ]
 
 
