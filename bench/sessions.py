@@ -314,7 +314,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         timeout=args.timeout,
         say=(lambda _: None) if args.quiet else _say,
     )
-    print(json.dumps(as_json(info, results), indent=2) if args.json else tables(info, results))
+    document = as_json(info, results)
+    if args.json_file is not None:
+        args.json_file.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    print(json.dumps(document, indent=2) if args.json else tables(info, results))
     failed = any(run.error for size in results for runs in size.runs.values() for run in runs)
     return 1 if failed else 0
 
@@ -333,6 +336,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per source and size")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per review")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    parser.add_argument("--json-file", type=Path, help="also write the JSON to this file")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return parser
 
