@@ -25,7 +25,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, Self
 
-import requests
+import httpx
 
 from baton.platforms.github.client import MAX_WAIT, RETRIES, SECONDARY_WAIT
 
@@ -55,13 +55,13 @@ class GraphQL:
     def __init__(self, url: str, token: str, timeout: float) -> None:
         self.url = url
         self.timeout = timeout
-        self.session = requests.Session()
-        self.session.headers.update(
-            {
+        self.session = httpx.Client(
+            headers={
                 "Authorization": f"bearer {token}",
                 "Accept": "application/json",
                 "User-Agent": "baton",
-            }
+            },
+            timeout=timeout,
         )
 
     def __enter__(self) -> Self:
@@ -77,8 +77,9 @@ class GraphQL:
         for attempt in range(RETRIES + 1):
             last = attempt == RETRIES
             try:
-                response = self.session.post(self.url, json=payload, timeout=self.timeout)
-            except requests.RequestException as err:  # reset, timeout, answer cut short
+                response = self.session.post(self.url, json=payload)
+                response.read()
+            except httpx.TransportError as err:  # reset, timeout, answer cut short
                 if last:
                     raise GraphQLError(f"GitHub GraphQL API unreachable: {_cause(err)}") from None
                 time.sleep(PAUSES[attempt])
@@ -125,7 +126,7 @@ def _data(body: Any) -> dict[str, Any]:
     return data
 
 
-def _limit_wait(response: requests.Response) -> float | None:
+def _limit_wait(response: httpx.Response) -> float | None:
     """Seconds to wait before sending a rate-limited request again; None if not limited."""
     if response.status_code not in (403, 429):
         return None
@@ -141,17 +142,15 @@ def _limit_wait(response: requests.Response) -> float | None:
     return None
 
 
-def _message(response: requests.Response) -> str:
+def _message(response: httpx.Response) -> str:
     """The status and GitHub's message, in one line."""
     try:
         body = response.json()
     except ValueError:
         body = None
     message = body.get("message") if isinstance(body, dict) else None
-    return f"{response.status_code}: {message or response.reason or 'error'}"
+    return f"{response.status_code}: {message or response.reason_phrase or 'error'}"
 
 
-def _cause(err: requests.RequestException) -> str:
-    cause: Any = err.args[0] if err.args else err
-    cause = getattr(cause, "reason", None) or cause
-    return f"{type(err).__name__}: {' '.join(str(cause).split())}"
+def _cause(err: httpx.TransportError) -> str:
+    return f"{type(err).__name__}: {' '.join(str(err).split()) or 'no detail'}"
