@@ -9,7 +9,8 @@ with the review's memory (`incremental = "auto"`, the default) and without it
 seconds and has no findings.
 
 Reported per review and mode: the `git diff` bytes of the pull request, the model input
-bytes (request bodies on the fake API's ledger) and their ratio to the diff, requests,
+bytes (request bodies on the fake API's ledger), the part of them the prompt cache would not
+serve and its ratio to the diff, requests,
 sessions (requests that open one: no assistant turn yet), the peak RSS of baton's whole
 process tree (sampled from /proc every 50 ms) and the wall time; then the life's total model
 input with memory over the total without it.
@@ -26,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,7 @@ class Step:
     step: str
     diff_bytes: int
     model_bytes: int
+    uncached_bytes: int
     requests: int
     sessions: int
     peak_rss_mb: float
@@ -55,7 +58,8 @@ class Step:
 
     @property
     def ratio(self) -> float:
-        return self.model_bytes / max(self.diff_bytes, 1)
+        """Model input the prompt cache would not serve, over the diff."""
+        return self.uncached_bytes / max(self.diff_bytes, 1)
 
 
 def git(root: Path, *args: str) -> str:
@@ -152,7 +156,8 @@ def review(job: PullRequestJob, api: FakeAnthropic, mode: str, step: str, latenc
         mode=mode,
         step=step,
         diff_bytes=len(diff.encode()),
-        model_bytes=sum(_size(r) for r in sent),
+        model_bytes=sum(r.size for r in sent),
+        uncached_bytes=sum(r.size - r.cache_read_bytes for r in sent),
         requests=len(sent),
         sessions=sum(1 for r in sent if _opens_session(r)),
         peak_rss_mb=round(peaks[0] / 2**20, 1) if peaks else 0.0,
@@ -177,13 +182,6 @@ def life(mode: str, lines: int, push_lines: int, latency: float, folder: Path) -
     return steps
 
 
-def _size(request: RecordedRequest) -> int:
-    try:
-        return int(request.headers.get("content-length", "0"))
-    except ValueError:
-        return 0
-
-
 def _opens_session(request: RecordedRequest) -> bool:
     body: Any = request.body
     messages = body.get("messages") if isinstance(body, dict) else None
@@ -195,19 +193,20 @@ def _opens_session(request: RecordedRequest) -> bool:
 def _row(step: Step) -> str:
     return (
         f"| {step.diff_bytes / 1024:,.0f} KB | {step.model_bytes / 1024:,.0f} KB | "
-        f"{step.ratio:.2f} | {step.requests} | {step.sessions} | {step.peak_rss_mb:,.0f} MB | "
+        f"{step.uncached_bytes / 1024:,.0f} KB | {step.ratio:.2f} | "
+        f"{step.requests} | {step.sessions} | {step.peak_rss_mb:,.0f} MB | "
         f"{step.wall_s:.1f} s | {step.exit_code} |"
     )
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=5000)
     parser.add_argument("--push-lines", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.5)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--json-file", type=Path)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     runs: list[list[Step]] = []
     with tempfile.TemporaryDirectory(prefix="baton-life-") as tmp:
         for repetition in range(args.repeat):

@@ -12,7 +12,9 @@ The deterministic agents' findings are marked locked (unless `revise_builtin_fin
 a model may merge into them but never lower or remove them — `findings.revise` enforces
 this whatever the model answers; the mark only saves it the effort.
 Findings beyond half the `chunk_tokens` budget of a session are not sent and stay as they
-are. It fails open: when a session fails, the findings stand and the failure is shown, but
+are. On an incremental review (`ctx.change` is what the new commits changed) only the
+findings on those files are checked; the others were checked when their file last changed.
+It fails open: when a session fails, the findings stand and the failure is shown, but
 the review is not incomplete because of it; other sessions' revisions still apply.
 """
 
@@ -67,9 +69,13 @@ class SynthesizerAgent:
             raise AgentSkipped("no earlier findings to check")
         if ctx.limits.exhausted:
             raise AgentError("not started: the spending budget is reached")
+        changed = {f.path for f in ctx.change.files}
+        findings = [f for f in handoff.findings if f.path in changed]
+        if not findings:
+            raise AgentSkipped("no earlier findings on the files to check")
         locked = frozenset() if ctx.settings.revise_builtin_findings else handoff.locked_agents
         chunks, _ = split_into_chunks(ctx.files, ctx.settings.chunk_tokens)
-        batches = batch_findings(handoff.findings, chunks, ctx.settings.chunk_tokens, locked)
+        batches = batch_findings(findings, chunks, ctx.settings.chunk_tokens, locked)
         work = [(i, batch) for i, batch in enumerate(batches) if batch.items]
         results = await asyncio.gather(
             *(self._check(ctx, chunks, index, batch) for index, batch in work)
