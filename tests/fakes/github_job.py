@@ -9,15 +9,13 @@ commit), then writes the event file; `job.env()` does that and gives the job's v
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.github_state import Pull
-from tests.fakes.repos import GIT_ENV
+from tests.fakes.repos import git_in
 
 REPO = "acme/app"
 NUMBER = 7
@@ -69,12 +67,4 @@ class PullRequestJob:
         }
 
     def _git(self, *args: str) -> str:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=self.checkout,
-            env={**os.environ, **GIT_ENV},
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return done.stdout.strip()
+        return git_in(self.checkout, *args)

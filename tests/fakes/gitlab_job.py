@@ -8,14 +8,12 @@ variables, with `GITLAB_TOKEN` the fake's bot.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.fakes.gitlab_api import FakeGitLab
 from tests.fakes.gitlab_state import MergeRequest
-from tests.fakes.repos import GIT_ENV
+from tests.fakes.repos import git_in
 
 PROJECT = "acme/app"
 IID = 7
@@ -52,12 +50,4 @@ class MergeRequestJob:
         }
 
     def _git(self, *args: str) -> str:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=self.checkout,
-            env={**os.environ, **GIT_ENV},
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return done.stdout.strip()
+        return git_in(self.checkout, *args)

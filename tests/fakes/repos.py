@@ -22,6 +22,19 @@ GIT_ENV = {
 }
 
 
+def git_in(cwd: Path, *args: str, input: bytes | None = None) -> str:
+    """`git ARGS` in `cwd` with the fixed test identity and dates; its output, stripped."""
+    done = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        env={**os.environ, **GIT_ENV},
+        input=input,
+        capture_output=True,
+        check=True,
+    )
+    return done.stdout.decode("utf-8", "replace").strip()
+
+
 class GitRepo:
     """A throw-away repository on disk, with `main` as its first branch."""
 
@@ -32,15 +45,7 @@ class GitRepo:
         self.git("config", "core.autocrlf", "false")
 
     def git(self, *args: str, input: bytes | None = None) -> str:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=self.path,
-            env={**os.environ, **GIT_ENV},
-            input=input,
-            capture_output=True,
-            check=True,
-        )
-        return done.stdout.decode("utf-8", "replace").strip()
+        return git_in(self.path, *args, input=input)
 
     def write(self, relpath: str, content: str | bytes) -> Path:
         target = self.path / relpath
