@@ -141,7 +141,7 @@ def review(job: PullRequestJob, api: FakeAnthropic, mode: str, step: str, latenc
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    finished, peaks = threading.Event(), []
+    finished, peaks = threading.Event(), list[int]()
     sampler = threading.Thread(target=peak_rss, args=(process.pid, finished, peaks))
     sampler.start()
     _, stderr = process.communicate(timeout=1800)
@@ -190,6 +190,23 @@ def _opens_session(request: RecordedRequest) -> bool:
     )
 
 
+def _median(steps: list[Step]) -> Step:
+    """The step's median of every number over the repetitions."""
+    first = steps[0]
+    values = {
+        name: type(getattr(first, name))(statistics.median(getattr(s, name) for s in steps))
+        for name in ("diff_bytes", "model_bytes", "uncached_bytes", "requests", "sessions")
+    }
+    return Step(
+        mode=first.mode,
+        step=first.step,
+        peak_rss_mb=statistics.median(s.peak_rss_mb for s in steps),
+        wall_s=statistics.median(s.wall_s for s in steps),
+        exit_code=max(s.exit_code for s in steps),
+        **values,
+    )
+
+
 def _row(step: Step) -> str:
     return (
         f"| {step.diff_bytes / 1024:,.0f} KB | {step.model_bytes / 1024:,.0f} KB | "
@@ -215,21 +232,23 @@ def main(argv: Sequence[str] | None = None) -> None:
                 folder.mkdir(exist_ok=True)
                 runs.append(life(mode, args.lines, args.push_lines, args.latency, folder))
     print(
-        "| mode | review | diff | model input | input/diff | requests | sessions | peak RSS "
-        "| wall | exit |"
+        "| mode | review | diff | model input | not cached | not cached / diff | requests "
+        "| sessions | peak RSS | wall | exit |"
     )
-    print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
-    for steps in runs[:2]:
-        for step in steps:
-            print(f"| {step.mode} | {step.step} {_row(step)}")
-    totals: dict[str, list[int]] = {"memory": [], "full": []}
-    for steps in runs:
-        totals[steps[0].mode].append(sum(s.model_bytes for s in steps))
-    memory, full = statistics.median(totals["memory"]), statistics.median(totals["full"])
-    print(
-        f"\nlife total model input: memory {memory / 1024:,.0f} KB, five full reviews "
-        f"{full / 1024:,.0f} KB: {memory / full:.0%} (medians of {args.repeat})"
-    )
+    print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for mode in ("memory", "full"):
+        for number, name in enumerate(STEPS):
+            step = _median([steps[number] for steps in runs if steps[0].mode == mode])
+            print(f"| {mode} | {name} {_row(step)}")
+    for kind in ("model_bytes", "uncached_bytes"):
+        totals: dict[str, list[int]] = {"memory": [], "full": []}
+        for steps in runs:
+            totals[steps[0].mode].append(sum(getattr(s, kind) for s in steps))
+        memory, full = statistics.median(totals["memory"]), statistics.median(totals["full"])
+        print(
+            f"life total {kind}: memory {memory / 1024:,.0f} KB, five full reviews "
+            f"{full / 1024:,.0f} KB: {memory / full:.0%} (medians of {args.repeat})"
+        )
     if args.json_file is not None:
         payload = [[asdict(step) for step in steps] for steps in runs]
         args.json_file.write_text(json.dumps(payload, indent=2))
