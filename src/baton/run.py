@@ -129,7 +129,7 @@ def run_review(
                 progress=progress,
                 config=ready.config,
                 specs=ready.specs,
-                notes=ready.notes,
+                notes=[*ready.notes, *(recalled.warnings if recalled else ())],
                 limits=limits,
                 recalled=recalled,
             ),

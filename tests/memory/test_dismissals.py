@@ -61,3 +61,10 @@ def test_never_lets_no_reply_dismiss_anything_and_the_latest_dismissal_wins() ->
     kept, dismissed, notes = apply_dismissals([LOW], dismissals, None)
     assert kept == [LOW] and dismissed == []
     assert "above dismiss_max_severity (never)" in notes[0]
+
+
+def test_a_dismissal_answering_a_deleted_comment_says_so() -> None:
+    dismissals = read_dismissals([reply("", "/baton dismiss it was fine")])
+    kept, dismissed, notes = apply_dismissals([HIGH], dismissals, Severity.HIGH)
+    assert (kept, dismissed) == ([HIGH], [])
+    assert notes == ["dismissal by @alice ignored: the comment it answers no longer exists"]

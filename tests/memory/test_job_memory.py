@@ -14,7 +14,7 @@ from baton.render.markdown import MARKER
 from tests.fakes.anthropic_api import FakeAnthropic, RecordedRequest
 from tests.fakes.anthropic_script import Reply
 from tests.fakes.baton_cli import Completed, run_baton
-from tests.fakes.github_api import FakeGitHub
+from tests.fakes.github_api import FakeGitHub, Fault
 from tests.fakes.github_job import REPO, PullRequestJob
 from tests.fakes.repos import GitRepo
 
@@ -199,3 +199,15 @@ def test_a_state_copied_into_someone_elses_comment_is_not_baton_s(life: Life) ->
     assert second.code == 0, second.stderr
     assert life.sessions() == 2  # reviewed in full: the copy steered nothing
     assert "no model review needed" not in life.summary()
+
+
+def test_replies_that_cannot_be_read_are_said_in_the_comment(life: Life) -> None:
+    life.api.script_default([said()] * 6)
+    assert life.review().code == 0
+    life.github.inject(Fault.server_error(502), times=100, on="reads", path=r"/pulls/7/comments$")
+
+    second = life.review()
+
+    assert second.code == 0, second.stderr
+    assert "replies to baton's inline comments could not be read" in life.summary()
+    assert "warning: replies to baton's inline comments could not be read" in second.stderr

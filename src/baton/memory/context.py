@@ -29,13 +29,15 @@ class Recalled:
     read: ReadState = field(default_factory=lambda: read_state(None))
     dismissals: Dismissals = field(default_factory=lambda: Dismissals({}))
     subject: str = ""
+    warnings: tuple[str, ...] = ()
+    """What could not be read (shown in the comment as well as the log)."""
 
     @classmethod
     def from_platform(cls, recall: Recall, subject: str) -> Recalled:
         read = read_state(recall.summary)
         if recall.summary is None and recall.warnings:
             read = ReadState(None, "baton's earlier comment could not be read")
-        return cls(read, read_dismissals(recall.replies), subject)
+        return cls(read, read_dismissals(recall.replies), subject, tuple(recall.warnings))
 
 
 @dataclass(frozen=True)

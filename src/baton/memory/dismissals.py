@@ -49,7 +49,9 @@ def read_dismissals(replies: Sequence[Reply]) -> Dismissals:
             continue
         who = f"@{reply.author}"
         reason = match.group(1).strip()
-        if not reason:
+        if not reply.fingerprint:
+            ignored.append(f"dismissal by {who} ignored: the comment it answers no longer exists")
+        elif not reason:
             ignored.append(f"dismissal by {who} ignored: a reason is required (/baton dismiss …)")
         elif not reply.can_write:
             ignored.append(f"dismissal by {who} ignored: they may not write to the repository")

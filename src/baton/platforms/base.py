@@ -52,7 +52,8 @@ class Reply:
     answering it; GitLab: a later note in its discussion)."""
 
     fingerprint: str
-    """The finding the inline comment is about (its `<!-- baton:inline FP -->` marker)."""
+    """The finding the inline comment is about (its `<!-- baton:inline FP -->` marker); empty
+    when the comment it answers no longer exists."""
     author: str
     can_write: bool
     """The author may write to the repository: GitHub `author_association` OWNER, MEMBER or

@@ -4,6 +4,7 @@ replies to its inline comments. Real PyGithub, the fake GitHub."""
 from __future__ import annotations
 
 import pytest
+from github import Auth, Github
 
 from baton.platforms.base import ChangeRequest, Recall, Reply
 from baton.platforms.github.platform import GitHubPlatform
@@ -162,3 +163,19 @@ def test_outside_a_pull_request_nothing_is_asked(fake_github: FakeGitHub) -> Non
         "or GITHUB_TOKEN"
     ]
     assert fake_github.requests() == []
+
+
+def test_a_reply_to_a_deleted_comment_is_recalled_without_a_finding(
+    fake_github: FakeGitHub, pull: Pull
+) -> None:
+    fake_github.add_comment(pull, SUMMARY, author=BOT)
+    gone = batons(fake_github, pull, "00aa")
+    fake_github.add_reply(pull, gone, "/baton dismiss fine", author="maintainer")
+    with Github(base_url=fake_github.url, auth=Auth.Token(FakeGitHub.ACTIONS_TOKEN)) as client:
+        client.get_repo(REPO).get_pull(7).get_review_comment(gone.id).delete()
+
+    found = recall(fake_github)
+
+    assert [(r.fingerprint, r.author, r.body) for r in found.replies] == [
+        ("", "maintainer", "/baton dismiss fine")
+    ]

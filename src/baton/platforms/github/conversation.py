@@ -6,12 +6,13 @@ baton's identity). Review comments come from
 `GET /repos/{owner}/{repo}/pulls/{number}/comments`
 (https://docs.github.com/en/rest/pulls/comments#list-review-comments-on-a-pull-request),
 read as GitHub sent them: a reply names the top comment of its thread in `in_reply_to_id`
-(a top comment has none). A thread is baton's when its top comment carries an inline marker
-and was written by baton's identity — the token's login, or for the Actions token (which may not
-ask `GET /user`) the author of baton's summary, else any `Bot`: a marker copied into someone
-else's comment is never used. Its author may write to the repository when GitHub's
-`author_association` says OWNER, MEMBER or COLLABORATOR; CONTRIBUTOR, FIRST_TIME_CONTRIBUTOR,
-FIRST_TIMER, MANNEQUIN and NONE may not.
+(a top comment has none; a reply whose top comment was deleted is kept with no fingerprint, so
+that a dismissal in it can be reported as such). A thread is baton's when its top comment
+carries an inline marker and was written by baton's identity — the token's login, or for the
+Actions token (which may not ask `GET /user`) the author of baton's summary, else any `Bot`: a
+marker copied into someone else's comment is never used. Its author may write to the
+repository when GitHub's `author_association` says OWNER, MEMBER or COLLABORATOR;
+CONTRIBUTOR, FIRST_TIME_CONTRIBUTOR, FIRST_TIMER, MANNEQUIN and NONE may not.
 
 Nothing here raises for GitHub's failures (after the client's retries): each becomes one
 warning in the `Recall`, and what could be read is kept.
@@ -84,11 +85,14 @@ def replies(github: Github, pull: PullRequest, author: str | None) -> list[Reply
     by_id = {item["id"]: item for item in listed}
     found: list[tuple[int, Reply]] = []
     for item in listed:
-        top = by_id.get(item.get("in_reply_to_id"))
-        if top is None or not _is_batons(top, author) or _is_batons(item, author):
+        parent = item.get("in_reply_to_id")
+        top = by_id.get(parent)
+        if parent is not None and top is None:  # the comment it answers was deleted
+            fingerprint = ""
+        elif top is None or not _is_batons(top, author) or _is_batons(item, author):
             continue
-        fingerprint = inline_fingerprint(top.get("body"))
-        assert fingerprint is not None  # `_is_batons` found the marker
+        else:
+            fingerprint = inline_fingerprint(top.get("body")) or ""
         reply = Reply(
             fingerprint=fingerprint,
             author=_login_of(item),
