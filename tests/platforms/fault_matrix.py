@@ -153,6 +153,26 @@ class Ran(Protocol):
     def done(self) -> Completed: ...
 
 
+class Faulted(Ran, Protocol):
+    @property
+    def report(self) -> dict[str, Any]: ...
+
+    @property
+    def hits(self) -> int: ...
+
+
+def assert_same_review(got: Faulted, expected: Faulted) -> set[str]:
+    """What every row checks whatever the platform: no traceback, the fault met, the same exit
+    code, verdict and findings as without it, and the whole review in the job log; the
+    findings' fingerprints."""
+    assert_clean(got.done)
+    assert got.hits >= 1, "the fault was never met"
+    assert got.done.code == expected.done.code == 1, got.done.stderr
+    assert reviewed(got.report) == reviewed(expected.report)
+    assert MARKER in got.done.stdout  # the job log holds the whole review
+    return reviewed(got.report)[1]
+
+
 RunT = TypeVar("RunT", bound=Ran)
 
 
