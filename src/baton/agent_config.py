@@ -16,6 +16,26 @@ from baton.findings.model import Severity
 from baton.globs import checked_globs
 
 
+class FilterMode(StrEnum):
+    """Which of an analyser's findings count, as reviewdog's `-filter-mode` means it:
+    `added` (on added lines), `diff_context` (on lines the diff shows), `file` (anywhere in
+    a changed file), `nofilter` (anywhere, files the change does not touch included)."""
+
+    ADDED = "added"
+    DIFF_CONTEXT = "diff_context"
+    FILE = "file"
+    NOFILTER = "nofilter"
+
+
+class ReportFormat(StrEnum):
+    """The report formats analyser agents and imported results are read in."""
+
+    SARIF = "sarif"
+    RDJSON = "rdjson"
+    RDJSONL = "rdjsonl"
+    CHECKSTYLE = "checkstyle"
+
+
 class Engine(StrEnum):
     """Whether a Claude agent reviews beside a built-in one: `builtin` (never), `claude`
     (always), `auto` (when a model credential is set). Built-in agents always run."""
@@ -38,8 +58,9 @@ SeverityMap = Annotated[dict[str, Severity], BeforeValidator(_upper_values)]
 class AgentConfig(BaseModel):
     """One agent's table, `[tool.baton.agents.<name>]`.
 
-    For a built-in name (security, quality, coverage, synthesizer) it adjusts that agent; any
-    other name defines a Claude agent, whose `prompt` or `prompt_file` is its system prompt.
+    For a built-in name (security, quality, coverage, synthesizer, …) it adjusts that agent.
+    Any other name defines an agent: with `command`, an analyser (an external tool whose
+    report, in `format`, becomes findings); with `prompt` or `prompt_file`, a Claude agent.
     Unset values fall back to the global settings.
     """
 
@@ -67,4 +88,21 @@ class AgentConfig(BaseModel):
     )
     ignore: Annotated[list[str], AfterValidator(checked_globs)] = Field(
         default_factory=list, description="Globs of paths this agent does not review."
+    )
+    command: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="An analyser's argv; `{files}` expands to its changed files.",
+    )
+    format: ReportFormat | None = Field(
+        default=None, description="The analyser's report format (sarif, rdjson, …)."
+    )
+    output: str | None = Field(
+        default=None, description="File the analyser writes its report to (default: stdout)."
+    )
+    files: Annotated[list[str], AfterValidator(checked_globs)] = Field(
+        default_factory=list, description="Globs of the paths an analyser accepts (all: none)."
+    )
+    filter: FilterMode | None = Field(
+        default=None, description="Which analyser findings count (default: added)."
     )

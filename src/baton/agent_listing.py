@@ -70,19 +70,19 @@ def _base(root: Path, settings: Settings) -> tuple[str | None, str]:
 
 
 def _row(number: int, agent: Agent, spec: AgentSpec, settings: Settings) -> dict[str, Any]:
-    claude = agent.engine == "claude"
+    role = spec.role if agent.engine == "claude" else None
     return {
         "phase": number,
         "agent": agent.name,
         "engine": agent.engine,
         "source": spec.source,
-        "tools": list(spec.role.tools) if claude else [],
+        "tools": list(role.tools) if role is not None else [],
         "dropped_tools": list(spec.dropped_tools),
-        "model": settings.model_for(agent.name, spec.role.model) if claude else None,
+        "model": settings.model_for(agent.name, role.model) if role is not None else None,
         "retries": settings.retries_for(agent.name),
         "timeout_s": settings.timeout_for(agent.name),
         "status": agent.reason if isinstance(agent, Unavailable) else "ready",
-        "description": spec.description if claude else agent.description,
+        "description": spec.description if role is not None else agent.description,
     }
 
 

@@ -52,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--coverage-report", type=Path, help="Cobertura XML or LCOV file")
     gate.add_argument("--exclude", action="append", help="glob of paths not to review")
     gate.add_argument(
+        "--import",
+        dest="imports",
+        action="append",
+        metavar="FILE[:FORMAT]",
+        help="review an earlier step's report (sarif, rdjson, rdjsonl, checkstyle) as an agent",
+    )
+    gate.add_argument(
         "--include-context-lines",
         action="store_true",
         default=None,
@@ -116,6 +123,7 @@ SETTING_FLAGS = (
     "min_diff_coverage",
     "coverage_report",
     "exclude",
+    "imports",
     "include_context_lines",
     "full",
     "since",

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from baton.agents.base import AgentResult, AgentStatus
 from baton.errors import ExitCode
-from baton.findings.model import Finding, Placement
+from baton.findings.model import Finding
 from baton.settings import FailOn
 
 
@@ -40,7 +40,7 @@ class GateResult(BaseModel):
 
 def is_blocking(finding: Finding, fail_on: FailOn) -> bool:
     threshold = fail_on.threshold
-    if threshold is None or finding.placement is not Placement.ADDED:
+    if threshold is None or not finding.counted:
         return False
     return finding.severity.at_least(threshold)
 

@@ -7,8 +7,10 @@ the change has a base commit, `.baton.toml`, `[tool.baton]` in `pyproject.toml`,
 change that edits them gets a note: its configuration applies after it is merged.
 The tools' own configuration files come from the same revision (`tool_config`).
 `trust_head_config` (`--trust-head-config`) and diff-file reviews read the working tree;
-there, a `tools` table naming executables is not used unless the operator vouches for it
-(`--trust-head-config`, `--config`): a diff file's checkout is the change itself.
+there, a `tools` table naming executables and analysers' `command`s are not used unless the
+operator vouches for them (`--trust-head-config`, `--config`): a diff file's checkout is the
+change itself. `trust_head_config` lets the change run commands of its choosing: it is for
+repositories whose every writer is trusted, never for pull requests from forks.
 """
 
 from __future__ import annotations
@@ -233,9 +235,8 @@ def trusted_config(
     """
     if base is None or trust_head:
         config = read_repo_config(worktree_files(root), explicit)
-        if base is None and not trust_head and explicit is None and "tools" in config.values:
-            values = {key: value for key, value in config.values.items() if key != "tools"}
-            return replace(config, values=values), [UNTRUSTED_TOOLS.format(where=config.source)]
+        if base is None and not trust_head and explicit is None:
+            return _without_executables(config)
         return config, []
     files = commit_files(root, base) or (fallback(base) if fallback is not None else None)
     if files is None:
@@ -255,9 +256,29 @@ def trusted_config(
     return trusted, [f"{APPLIES_AFTER_MERGE} ({', '.join(edited)})"]
 
 
+def _without_executables(config: RepoConfig) -> tuple[RepoConfig, list[str]]:
+    """A working tree's configuration without what names programs to run: the `tools`
+    table and analysers' `command`s (the agents they define are dropped)."""
+    values = dict(config.values)
+    notes = []
+    if values.pop("tools", None) is not None:
+        notes.append(UNTRUSTED_TOOLS.format(where=config.source))
+    agents = values.get("agents")
+    if isinstance(agents, dict):
+        commands = sorted(n for n, t in agents.items() if isinstance(t, dict) and "command" in t)
+        values["agents"] = {n: t for n, t in agents.items() if n not in commands}
+        if commands:
+            notes.append(UNTRUSTED_COMMANDS.format(where=config.source, names=", ".join(commands)))
+    return replace(config, values=values), notes
+
+
 APPLIES_AFTER_MERGE = (
     "review configuration changed in this change; this review used the base commit's, and "
     "the new one applies after merge"
+)
+UNTRUSTED_COMMANDS = (
+    "analysers {names} in {where} (working tree) not run: commands come only from a base "
+    "commit's configuration, --config or --trust-head-config"
 )
 UNTRUSTED_TOOLS = (
     "tools in {where} (working tree) not used: executables come only from a base commit's "

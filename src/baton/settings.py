@@ -28,7 +28,6 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
-from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -37,12 +36,19 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from baton.agent_config import AgentConfig, Engine, SeverityMap
+from baton.agent_config import AgentConfig, Engine, FilterMode, SeverityMap
 from baton.errors import UsageError
 from baton.findings.model import Severity
 from baton.globs import checked_globs
+from baton.settings_sources import (
+    ENV_PREFIX,
+    Selection,
+    action_inputs,
+    describe_validation_error,
+    reject_unknown_env,
+    reject_unknown_keys,
+)
 
-ENV_PREFIX = "BATON_"
 DEFAULT_AGENTS = ("security", "quality", "coverage")
 MODEL_LAYER = "claude-"
 """Prefix of the Claude agent that reviews beside a built-in one: `claude-security`."""
@@ -96,8 +102,9 @@ def _phases(value: object) -> object:
 
 
 def _split_commas(value: object) -> object:
+    """`"a, b"` or one per line (a multi-line action input) as a list."""
     if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
+        return [part.strip() for part in value.replace("\n", ",").split(",") if part.strip()]
     return value
 
 
@@ -190,6 +197,10 @@ class Settings(BaseSettings):
         default_factory=dict, description="Tool name → executable, e.g. bandit = '/opt/bandit'."
     )
     coverage_report: Path | None = None
+    imports: CommaList = Field(
+        default_factory=list,
+        description="Reports of earlier CI steps reviewed as agents: FILE or FILE:FORMAT.",
+    )
 
     # Scope.
     exclude: Annotated[CommaList, AfterValidator(checked_globs)] = Field(
@@ -222,7 +233,7 @@ class Settings(BaseSettings):
     report_codequality: Path | None = None
     report_markdown: Path | None = None
 
-    @field_validator("only", "exclude", mode="before")
+    @field_validator("only", "exclude", "imports", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return _split_commas(value)
@@ -235,6 +246,10 @@ class Settings(BaseSettings):
     def options_for(self, agent: str) -> AgentConfig:
         """The agent's table; `claude-security` shares `security`'s."""
         return self.agents.get(configured_name(agent)) or AgentConfig()
+
+    def filter_for(self, agent: str) -> FilterMode:
+        """Which of the agent's findings count (an analyser's `filter`; `added` otherwise)."""
+        return self.options_for(agent).filter or FilterMode.ADDED
 
     def timeout_for(self, agent: str) -> float:
         own = self.options_for(agent).timeout
@@ -269,11 +284,11 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         file_values = _FILE_VALUES.get() or {}
         return tuple(
-            _Selection(source)
+            Selection(source)
             for source in (
                 init_settings,
                 env_settings,
-                InitSettingsSource(settings_cls, action_inputs(os.environ)),
+                InitSettingsSource(settings_cls, action_inputs(os.environ, cls.model_fields)),
                 InitSettingsSource(settings_cls, file_values),
             )
         )
@@ -283,24 +298,6 @@ def configured_name(agent: str) -> str:
     """The name an agent is configured under: `security` for `claude-security`."""
     role = agent.removeprefix(MODEL_LAYER)
     return role if role != agent and role in DEFAULT_AGENTS else agent
-
-
-class _Selection(PydanticBaseSettingsSource):
-    """A source in which `agents` given as names (`--agents`, `BATON_AGENTS=a,b`, the action
-    input, `agents = [..]`) means `only`, so it never replaces another source's agent tables."""
-
-    def __init__(self, inner: PydanticBaseSettingsSource) -> None:
-        super().__init__(inner.settings_cls)
-        self._inner = inner
-
-    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        values = dict(self._inner())
-        if isinstance(values.get("agents"), str | list):
-            values["only"] = values.pop("agents")
-        return values
 
 
 _FILE_VALUES: ContextVar[dict[str, Any] | None] = ContextVar("baton_file_values", default=None)
@@ -315,8 +312,8 @@ def load_settings(
 
     Any problem becomes one `UsageError` line.
     """
-    _reject_unknown_env(os.environ)
-    _reject_unknown_keys(file_values, file_source)
+    reject_unknown_env(os.environ, Settings.model_fields)
+    reject_unknown_keys(file_values, file_source, Settings.model_fields)
     token = _FILE_VALUES.set(dict(file_values))
     try:
         return Settings(**{k: v for k, v in cli.items() if v is not None})
@@ -324,68 +321,3 @@ def load_settings(
         raise UsageError(f"invalid configuration: {describe_validation_error(err)}") from err
     finally:
         _FILE_VALUES.reset(token)
-
-
-def describe_validation_error(err: ValidationError) -> str:
-    """Pydantic's errors as `field: message (got value)` joined on one line."""
-    parts = []
-    for item in err.errors(include_url=False):
-        where = ".".join(str(p) for p in item["loc"]) or "settings"
-        got = item.get("input")
-        shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
-        message = str(item["msg"]).removeprefix("Value error, ")
-        parts.append(f"{where}: {message}{shown}")
-    return "; ".join(parts)
-
-
-ACTION_INPUTS_IGNORED = frozenset({"config", "anthropic_api_key", "anthropic_base_url"})
-"""Action inputs that are not settings: read by the platform layer itself."""
-
-
-def action_inputs(environ: Mapping[str, str]) -> dict[str, str]:
-    """GitHub Action inputs (`INPUT_FAIL_ON=high`) that name a setting; empty means unset.
-
-    action.yml declares no defaults (but the token's), so an input the workflow does not set
-    leaves the repository's own config in force.
-    """
-    values = {}
-    for name in Settings.model_fields:
-        value = environ.get(f"INPUT_{name.upper()}", "").strip()
-        if value and name not in ACTION_INPUTS_IGNORED:
-            values[name] = value
-    return values
-
-
-NOT_SETTINGS = frozenset({"BATON_IMAGE"})
-"""BATON_* variables that are not settings: the GitLab template's image."""
-
-
-def _reject_unknown_env(environ: Mapping[str, str]) -> None:
-    known = set(Settings.model_fields)
-    for key in environ:
-        if not key.upper().startswith(ENV_PREFIX) or key.upper() in NOT_SETTINGS:
-            continue
-        field = key[len(ENV_PREFIX) :].lower().split("__", 1)[0]
-        if field not in known:
-            raise UsageError(f"unknown setting in environment: {key}")
-
-
-NOT_IN_FILES = frozenset(
-    {"repo", "base", "head", "diff", "platform", "github_token", "gitlab_token"}
-    | {"trust_head_config", "work_dir"}
-)
-"""Settings of one run, not of the repository: flags and environment only. A config file
-that could set them could choose which commit its own settings are read from."""
-
-
-def _reject_unknown_keys(values: Mapping[str, Any], source: str) -> None:
-    where = source or "config"
-    unknown = sorted(set(values) - set(Settings.model_fields))
-    if unknown:
-        hint = " (agent tables are [agents.NAME])" if "agent" in unknown else ""
-        raise UsageError(f"{where}: unknown key {', '.join(unknown)}{hint}")
-    run_only = sorted(NOT_IN_FILES & set(values))
-    if run_only:
-        raise UsageError(
-            f"{where}: {', '.join(run_only)} can only be set by a flag or the environment"
-        )

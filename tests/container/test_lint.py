@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from baton.settings import ACTION_INPUTS_IGNORED, Settings
+from baton.settings import Settings
+from baton.settings_sources import ACTION_INPUT_NAMES, ACTION_INPUTS_IGNORED
 from tests.container.image import ROOT
 
 pytestmark = pytest.mark.container
@@ -28,6 +29,7 @@ INPUTS = {
     "agents",
     "min_diff_coverage",
     "coverage_report",
+    "import",
     "config",
     "comment",
     "inline",
@@ -121,8 +123,9 @@ def test_only_the_token_has_a_default_so_repository_config_stays_in_force() -> N
 
 def test_every_input_is_one_baton_reads() -> None:
     """Inputs arrive as INPUT_<NAME>: each must name a setting or an input baton reads itself."""
+    settings = {ACTION_INPUT_NAMES.get(name, name): name for name in Settings.model_fields}
     for name in set(action()["inputs"]) - ACTION_INPUTS_IGNORED:
-        assert name in Settings.model_fields, name
+        assert name in settings, name
 
 
 def test_outputs_are_declared_with_descriptions() -> None:

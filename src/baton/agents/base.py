@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from baton.settings import Settings
 
 
+DETERMINISTIC_ENGINES = frozenset({"builtin", "analyser", "import"})
+"""Engines whose findings come from tools, not models: no model may revise them."""
+
+
 class AgentStatus(StrEnum):
     OK = "ok"
     FAILED = "failed"
@@ -123,7 +127,7 @@ class Agent(Protocol):
 
     @property
     def engine(self) -> str:
-        """`builtin` or `claude`; shown in the log and the comment."""
+        """`builtin`, `analyser`, `import` or `claude`; shown in the log and the comment."""
         ...
 
     @property

@@ -20,11 +20,13 @@ from collections.abc import Callable, Mapping
 
 from baton.agent_config import Engine
 from baton.agents import REGISTRY
+from baton.agents.analyser.agent import AnalyserAgent
+from baton.agents.analyser.imported import ImportedAgent, imported_sources
 from baton.agents.base import Agent, AgentContext, AgentOutput
 from baton.agents.claude.agent import ClaudeAgent
 from baton.agents.claude.environment import model_credential
 from baton.agents.claude.synthesizer import SynthesizerAgent
-from baton.agents.specs import SYNTHESIZER, AgentSpec, default_phases
+from baton.agents.specs import SYNTHESIZER, AgentKind, AgentSpec, default_phases
 from baton.change.model import ChangedFile
 from baton.errors import AgentSkipped, UsageError
 from baton.settings import MODEL_LAYER, Settings
@@ -110,6 +112,10 @@ def phase_names(
         phases = [[name for name in phase if name in wanted] for phase in phases]
         missing = [name for name in settings.only if name not in seen]
         phases = [phases[0] + missing, *phases[1:]] if phases else [missing]
+    imported = [n for n, spec in specs.items() if spec.kind is AgentKind.IMPORTED]
+    unnamed = [name for name in imported if not any(name in phase for phase in phases)]
+    if unnamed:  # imports are the run's, not the pipeline's: they always run, in phase 1
+        phases = [[*phases[0], *unnamed], *phases[1:]] if phases else [unnamed]
     enabled = [[name for name in phase if specs[name].enabled] for phase in phases]
     chosen = [phase for phase in enabled if phase]
     if not chosen:
@@ -128,7 +134,15 @@ def _agents(
     notes: set[str],
 ) -> list[Agent]:
     """The agents one name stands for: a built-in agent and, on Claude, its model reviewer."""
+    if spec.kind is AgentKind.ANALYSER:
+        return [AnalyserAgent(spec.name, settings.options_for(spec.name), spec.description)]
+    if spec.kind is AgentKind.IMPORTED:
+        return [ImportedAgent(spec.name, imported_sources(settings.imports, set())[spec.name])]
     engine = settings.engine_for(spec.name)
+    if spec.kind is AgentKind.TOOL:
+        if engine is Engine.CLAUDE:
+            raise UsageError(f"agent {spec.name} has no Claude engine; use engine = builtin")
+        return [REGISTRY[spec.name]]
     floor: list[Agent] = [REGISTRY[spec.name]] if spec.has_builtin_engine else []
     if engine is Engine.AUTO:
         if credential is not None and installed:
@@ -148,6 +162,7 @@ def _agents(
     _check_claude_usable(spec.name, credential, installed)
     if spec.name == SYNTHESIZER:
         return [SynthesizerAgent()]
+    assert spec.role is not None  # every other kind has a Claude role
     if floor:
         return [*floor, ClaudeAgent(spec.role, name=f"{MODEL_LAYER}{spec.name}")]
     return [ClaudeAgent(spec.role)]

@@ -41,10 +41,12 @@ async def run_process(
     ok_codes: Iterable[int] = (0,),
     stdin: bytes | None = None,
     env: Mapping[str, str] | None = None,
+    max_stdout: int | None = None,
 ) -> ToolOutput:
     """Run `argv` in its own process group until it exits; cancellation kills its tree.
 
-    `env`, when given, is the child's whole environment (nothing is inherited).
+    `env`, when given, is the child's whole environment (nothing is inherited). Output
+    longer than `max_stdout` bytes is an `AgentError`, and is never read into memory.
     """
     with tempfile.TemporaryDirectory(prefix="baton-tool-") as scratch:
         files = {name: Path(scratch) / name for name in ("stdin", "stdout", "stderr")}
@@ -75,6 +77,12 @@ async def run_process(
                 with contextlib.suppress(ProcessLookupError, ChildProcessError):
                     await asyncio.shield(process.wait())
                 raise
+        size = files["stdout"].stat().st_size
+        if max_stdout is not None and size > max_stdout:
+            raise AgentError(
+                f"{label} wrote {size / 2**20:.0f} MiB to stdout, more than the "
+                f"{max_stdout / 2**20:.0f} MiB baton reads"
+            )
         output = ToolOutput(
             stdout=files["stdout"].read_bytes().decode("utf-8", "replace"),
             stderr=files["stderr"].read_bytes().decode("utf-8", "replace"),

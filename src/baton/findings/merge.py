@@ -4,7 +4,10 @@ duplicates merged.
 * **Placement.** A finding is kept when one of its lines is an added line. With
   `include_context_lines`, findings on diff context lines are kept too, marked `context`;
   findings of model reviewers elsewhere in a changed file are kept, marked `outside`. Neither
-  trips the gate. Whole-file findings (no line) are kept for changed files.
+  trips the gate. Whole-file findings (no line) are kept for changed files. An analyser's
+  `filter` widens what it keeps, and what counts for the gate (`counted_by_filter`):
+  `diff_context` the lines the diff shows, `file` all of a changed file, `nofilter` any
+  file (marked `elsewhere` when the change does not touch it).
 * **Fingerprint.** sha256 of the rule family, path, the finding's line text with white space
   folded, and its occurrence number among identical ones: it survives lines moving.
 * **Duplicates.** Two findings on the same path and line about the same thing — the same
@@ -18,8 +21,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
+from baton.agent_config import FilterMode
 from baton.change.model import ChangedFile, ChangeSet
 from baton.findings.model import Finding, Placement
 
@@ -42,25 +46,48 @@ def place_on_diff(
     change: ChangeSet,
     include_context_lines: bool,
     keep_outside: frozenset[str] = frozenset(),
+    filters: Mapping[str, FilterMode] | None = None,
 ) -> list[Finding]:
-    """Findings placed on the change; `keep_outside` names agents whose other findings stay."""
+    """Findings placed on the change; `keep_outside` names agents whose other findings stay,
+    `filters` the agents whose filter is wider than `added`."""
     files = change.by_path()
     placed: list[Finding] = []
     for finding in findings:
-        file = files.get(finding.path)
-        if file is None:
-            continue
-        if finding.line is None:
-            placed.append(finding)
-            continue
-        span = range(finding.line, (finding.end_line or finding.line) + 1)
-        if any(file.is_added(n) for n in span):
-            placed.append(finding.model_copy(update={"placement": Placement.ADDED}))
-        elif include_context_lines and any(file.is_shown(n) for n in span):
-            placed.append(finding.model_copy(update={"placement": Placement.CONTEXT}))
-        elif finding.agent in keep_outside:
-            placed.append(finding.model_copy(update={"placement": Placement.OUTSIDE}))
+        mode = (filters or {}).get(finding.agent, FilterMode.ADDED)
+        where = _placement(finding, files.get(finding.path), include_context_lines, mode)
+        if where is None and finding.agent in keep_outside and finding.path in files:
+            where = Placement.OUTSIDE
+        if where is not None:
+            counted = where is not Placement.ADDED and mode in _COUNTS[where]
+            update = {"placement": where, "counted_by_filter": counted}
+            placed.append(finding.model_copy(update=update))
     return placed
+
+
+_COUNTS = {
+    Placement.CONTEXT: frozenset({FilterMode.DIFF_CONTEXT, FilterMode.FILE, FilterMode.NOFILTER}),
+    Placement.OUTSIDE: frozenset({FilterMode.FILE, FilterMode.NOFILTER}),
+    Placement.ELSEWHERE: frozenset({FilterMode.NOFILTER}),
+}
+"""The filters under which a finding placed off the added lines counts for the gate."""
+
+
+def _placement(
+    finding: Finding, file: ChangedFile | None, context: bool, mode: FilterMode
+) -> Placement | None:
+    """Where the finding sits, or None when neither the settings nor its filter keep it."""
+    if file is None:
+        return Placement.ELSEWHERE if mode is FilterMode.NOFILTER else None
+    if finding.line is None:
+        return Placement.ADDED
+    span = range(finding.line, (finding.end_line or finding.line) + 1)
+    if any(file.is_added(n) for n in span):
+        return Placement.ADDED
+    if any(file.is_shown(n) for n in span) and (context or mode is not FilterMode.ADDED):
+        return Placement.CONTEXT
+    if mode in (FilterMode.FILE, FilterMode.NOFILTER):
+        return Placement.OUTSIDE
+    return None
 
 
 def fingerprint_all(findings: Iterable[Finding], change: ChangeSet) -> list[Finding]:

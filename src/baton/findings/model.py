@@ -57,6 +57,8 @@ class Placement(StrEnum):
     ADDED = "added"
     CONTEXT = "context"
     OUTSIDE = "outside"
+    ELSEWHERE = "elsewhere"
+    """In a file the change does not touch (an analyser whose filter is `nofilter`)."""
 
 
 class Finding(BaseModel):
@@ -92,9 +94,22 @@ class Finding(BaseModel):
         default=Placement.ADDED,
         description=(
             "added: on a line the change adds; context: on an unchanged line shown in the "
-            "diff; outside: elsewhere in a changed file (kept for model reviewers' findings)."
+            "diff; outside: elsewhere in a changed file (kept for model reviewers' findings); "
+            "elsewhere: in a file the change does not touch."
         ),
     )
+    counted_by_filter: bool = Field(
+        default=False,
+        description=(
+            "Counted by the gate although not on an added line: its agent's filter "
+            "(diff_context, file or nofilter) says so."
+        ),
+    )
+
+    @property
+    def counted(self) -> bool:
+        """Whether the gate counts it: on an added line, or its agent's filter says so."""
+        return self.placement is Placement.ADDED or self.counted_by_filter
 
     @property
     def location(self) -> str:

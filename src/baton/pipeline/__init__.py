@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from baton.agents import Agent
-from baton.agents.base import AgentResult, AgentStatus, Handoff
+from baton.agents.base import DETERMINISTIC_ENGINES, AgentResult, AgentStatus, Handoff
 from baton.agents.catalog import plan_phases
 from baton.agents.limits import RunLimits
 from baton.agents.runner import AgentRun, Progress, run_agents
@@ -89,7 +89,7 @@ async def review_change(
     settled = Settled()
     stopped: str | None = None
     with work_directory(settings.work_dir) as folder:
-        workspace, scope = _read_change(change, settings, repo, folder, models=bool(models))
+        workspace, scope = _read_change(change, settings, repo, folder, tree=_needs_tree(chosen))
         progress(f"files read from the {workspace.revision}")
         for number, phase in enumerate(phases, start=1):
             names = tuple(agent.name for agent in phase)
@@ -185,17 +185,17 @@ def _with_state(review: Review, recalled: Recalled, memory: Memory | None) -> Re
 
 
 def _read_change(
-    change: ChangeSet, settings: Settings, repo: RepoConfig, folder: Path, *, models: bool
+    change: ChangeSet, settings: Settings, repo: RepoConfig, folder: Path, *, tree: bool
 ) -> tuple[Workspace, Scope]:
-    """The reviewed revision's changed files written for the tools (and, for model agents,
-    a checkout of that revision), and which of them each kind of agent reviews."""
+    """The reviewed revision's changed files written for the tools (and, for model agents
+    and analysers, a checkout of that revision), and which of them each agent reviews."""
     workspace = build_workspace(
         change,
         folder / "workspace",
         max_file_bytes=settings.max_file_bytes,
         tool_configs=repo.tool_configs,
     )
-    if models:
+    if tree:
         where = checkout_for_models(Path(change.root), change.head, folder / "tree")
         workspace = replace(workspace, model_root=where)
     paths = [f.path for f in change.files]
@@ -209,10 +209,18 @@ def _read_change(
     return workspace, scope
 
 
+def _needs_tree(agents: Sequence[Agent]) -> bool:
+    """Whether an agent reads the reviewed revision's whole tree (models and analysers)."""
+    return any(is_model(agent) or agent.engine == "analyser" for agent in agents)
+
+
 def _locked(runs: Sequence[AgentRun]) -> frozenset[str]:
     """Agents whose findings no model may revise: the deterministic ones, and baton's notes."""
     return frozenset(
-        {SUPPRESSION_AGENT, *(run.result.name for run in runs if run.result.engine == "builtin")}
+        {
+            SUPPRESSION_AGENT,
+            *(run.result.name for run in runs if run.result.engine in DETERMINISTIC_ENGINES),
+        }
     )
 
 

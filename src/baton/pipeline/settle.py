@@ -48,7 +48,8 @@ def settle(
     raw = [finding for run in runs for finding in run.findings]
     raw += suppression_findings(change)
     raw += tool_marker_findings(change, honored=settings.honor_tool_suppressions)
-    placed = place_on_diff(raw, change, settings.include_context_lines, keep_outside)
+    filters = {run.result.name: settings.filter_for(run.result.name) for run in runs}
+    placed = place_on_diff(raw, change, settings.include_context_lines, keep_outside, filters)
     adjusted = apply_severity_overrides(drop_ignored(placed, settings), settings)
     cap = settings.suppress_max_severity.threshold
     kept, suppressed = apply_suppressions(adjusted, change, cap)

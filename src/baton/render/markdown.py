@@ -44,7 +44,9 @@ PLACEMENT_NOTES = {
     Placement.ADDED: Markup(""),
     Placement.CONTEXT: Markup(" · _context: not an added line_"),
     Placement.OUTSIDE: Markup(" · _outside the diff: not counted by the gate_"),
+    Placement.ELSEWHERE: Markup(" · _in a file this change does not touch_"),
 }
+COUNTED_NOTE = Markup(" · _counted by the gate: the agent's filter takes it_")
 LIST_LIMIT = 50
 COLLAPSE_AFTER = 10
 _SHA = re.compile(r"[0-9a-f]{7,64}")
@@ -229,9 +231,16 @@ def _finding_view(
         title=inline(finding.title, limit=300),
         rule=link(code(finding.rule_id, limit=100), finding.rule_url),
         agent=inline(finding.agent, limit=60),
-        context_note=PLACEMENT_NOTES[finding.placement] + _age(finding, history),
+        context_note=_placement_note(finding) + _age(finding, history),
         details=tuple(details),
     )
+
+
+def _placement_note(finding: Finding) -> Markup:
+    note = PLACEMENT_NOTES[finding.placement]
+    if finding.counted_by_filter and finding.placement is not Placement.ADDED:
+        return note.replace(" not counted by the gate", "") + COUNTED_NOTE
+    return note
 
 
 def _age(finding: Finding, history: History | None) -> Markup:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from baton.agents.base import AgentStatus
-from baton.findings.model import Finding, Placement, Severity
+from baton.findings.model import Finding, Severity
 from baton.redact import redact
 from baton.report import Review
 
@@ -54,7 +54,7 @@ def write_outputs(environ: Mapping[str, str], values: Mapping[str, str]) -> None
 
 
 def outputs_for(review: Review, reports: Mapping[str, Path | None]) -> dict[str, str]:
-    counted = [f for f in review.findings if f.placement is Placement.ADDED]
+    counted = [f for f in review.findings if f.counted]
     values = {
         "verdict": review.gate.verdict.value,
         "exit_code": str(review.gate.exit_code),
@@ -97,7 +97,7 @@ def write_log(review: Review, warnings: Sequence[str], out: TextIO = sys.stdout)
 
 
 def _level(finding: Finding) -> str | None:
-    if finding.placement is not Placement.ADDED:
+    if not finding.counted:
         return None
     if finding.severity in (Severity.CRITICAL, Severity.HIGH):
         return "error"
