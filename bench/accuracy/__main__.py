@@ -1,0 +1,5 @@
+"""Entry point of `python -m bench.accuracy`."""
+
+from bench.accuracy.cli import main
+
+raise SystemExit(main())
