@@ -4,7 +4,10 @@
   tokens, private keys);
 * `HIGH_FORMATS`: basic-auth URLs and JSON web tokens, credentials whose format is clear but
   whose value may be a placeholder;
-* `GUESSES`: keyword assignments and high-entropy strings;
+* `GRADED`: keyword assignments (`password = "…"`), graded by the evidence in the value
+  (`baton.agents.builtin.secret_strength`): from LOW for a placeholder to CRITICAL for a
+  long, high-entropy literal given to a secret-named key;
+* `GUESSES`: bare high-entropy strings, with no key saying what they are;
 * `INFORMATIONAL`: values that are no secret by themselves.
 
 The security agent grades its findings by these; the redactor recognises on sight the values
@@ -39,8 +42,12 @@ LIVE_FORMATS = frozenset(
     }
 )
 HIGH_FORMATS = frozenset({"Basic Auth Credentials", "JSON Web Token"})
-GUESSES = frozenset({"Secret Keyword", "Base64 High Entropy String", "Hex High Entropy String"})
+KEYWORD = "Secret Keyword"
+GRADED = frozenset({KEYWORD})
+GUESSES = frozenset({"Base64 High Entropy String", "Hex High Entropy String"})
 INFORMATIONAL = frozenset({"Public IP (ipv4)"})
+CREDENTIAL_FORMATS = LIVE_FORMATS | HIGH_FORMATS
+"""Formats that are credentials whatever surrounds them: the only ones counted in binary files."""
 PATTERN_FORMATS = (LIVE_FORMATS - {"Private Key"}) | HIGH_FORMATS
 """Formats whose patterns are precise enough to redact on sight (a private key is redacted
 over its whole block, not by its BEGIN line)."""

@@ -1,20 +1,34 @@
-"""detect-secrets: how it is run over changed text files and how its results become findings.
+"""detect-secrets and baton's own keyword scan: how they are run over changed text files and
+how their results become findings.
 
-detect-secrets reports only a hash of each secret, so the value never reaches baton's
-memory, logs or comment. Severity map (documented in README):
+Severity map (documented in README):
 
 * a credential with a recognisable live format (cloud, VCS, payment, chat tokens, private
   keys) → CRITICAL
 * basic-auth URLs and JSON web tokens → HIGH
-* keyword assignments (`password = "…"`) and high-entropy strings → MEDIUM, low confidence
+* a literal given to a secret-named key (`password = "…"`, `API_TOKEN=…`, `secret: …`), in
+  any language or configuration format → graded by the value (`secret_strength`): CRITICAL
+  for strong evidence (12+ characters and 3.0+ bits/char with digits and letters or three
+  character classes, or 4.0+ bits/char; no placeholder), HIGH when it looks real, MEDIUM for
+  weak evidence, LOW for placeholders, references and non-literals
+* bare high-entropy strings → MEDIUM, low confidence
 * anything unknown → MEDIUM
+
+Keyword assignments come from detect-secrets' "Secret Keyword" plugin and from baton's own
+scan of each file's lines, which reads what detect-secrets' per-language regexes miss (Go
+struct fields, typed declarations, unquoted `.env`/YAML/INI/properties values, `export X=`,
+Dockerfile `ENV`, `token` names, …). Both report the rule `secret-secret-keyword`: on one line
+they make one finding, with the higher grade; baton's scan reports only values it grades
+HIGH or above. detect-secrets' scan output carries each value, which is graded, handed to the
+run's redactor, and never written: a finding shows only a sha1 prefix and the evidence.
 
 Every file of the change with added lines is scanned, whatever another agent skips it for,
 from the workspace's UTF-8 copy (`text/`), so encodings and line ends cannot hide a value.
 detect-secrets runs without network verification (`--no-verify`: a value found in a change
 never leaves the machine) and without the filters that drop a file by its name (an image or
 lock-file extension, "swagger" in the path), since names are the change author's to choose;
-`pragma: allowlist secret` is ignored unless `honor_tool_suppressions` says otherwise.
+`pragma: allowlist secret` is ignored (by both scans) unless `honor_tool_suppressions` says
+otherwise.
 
 A private key is reported over its whole block, BEGIN to END, so a key whose body changed
 under an unchanged BEGIN line still lands on the change. In a binary file (no lines in the
@@ -24,18 +38,29 @@ they are reported for the whole file.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from baton.agents.builtin import secret_strength
 from baton.agents.builtin.common import at_git_lines, expect, load_json, repo_relative
+from baton.agents.builtin.secret_strength import Grade
 from baton.agents.tools import ToolRunner
 from baton.change.model import ChangedFile
 from baton.change.workspace import Workspace
 from baton.findings.model import Confidence, Finding, Severity
-from baton.secret_kinds import GUESSES, HIGH_FORMATS, INFORMATIONAL, LIVE_FORMATS
+from baton.secret_kinds import (
+    CREDENTIAL_FORMATS,
+    GRADED,
+    GUESSES,
+    HIGH_FORMATS,
+    INFORMATIONAL,
+    KEYWORD,
+    LIVE_FORMATS,
+)
 
 DOCS_URL = "https://github.com/Yelp/detect-secrets#viewing-potential-secrets"
 
@@ -45,7 +70,7 @@ def severity_for(kind: str) -> tuple[Severity, Confidence]:
         return Severity.CRITICAL, Confidence.HIGH
     if kind in HIGH_FORMATS:
         return Severity.HIGH, Confidence.MEDIUM
-    if kind in GUESSES:
+    if kind in GUESSES or kind in GRADED:
         return Severity.MEDIUM, Confidence.LOW
     if kind in INFORMATIONAL:
         return Severity.LOW, Confidence.LOW
@@ -92,7 +117,9 @@ async def scan(
     binary = {f.path for f in files if f.binary or f.path in workspace.binary}
     found = await _run(tools, args, workspace.text, [f.path for f in files])
     result = SecretScan(secrets=[str(item["secret"]) for _, item in found if item.get("secret")])
-    in_text = [_finding(item, path, agent) for path, item in found if path not in binary]
+    lines = _lines(workspace.text, [f.path for f in files if f.path not in binary])
+    in_text = [_finding(item, path, agent, lines) for path, item in found if path not in binary]
+    in_text = _with_own_keywords(in_text, lines, agent, result.secrets, honor=honor)
     widened = _key_blocks(in_text, workspace.text, result.secrets)
     result.findings = at_git_lines(widened, workspace)
     older = sorted(binary & workspace.with_base)
@@ -101,10 +128,48 @@ async def scan(
     }
     for path, item in found:
         if path in binary and _identity(path, item) not in before:
-            whole = _in_binary(_finding(item, path, agent))
+            whole = _in_binary(item, _finding(item, path, agent, {}))
             if whole is not None:
                 result.findings.append(whole)
     return result
+
+
+def _lines(root: Path, paths: Iterable[str]) -> dict[str, list[str]]:
+    """The lines of each text file, numbered as detect-secrets numbers them."""
+    found: dict[str, list[str]] = {}
+    for path in paths:
+        if (root / path).is_file():
+            found[path] = _LINE_END.split((root / path).read_text("utf-8", "replace"))
+    return found
+
+
+def _with_own_keywords(
+    findings: list[Finding],
+    lines: dict[str, list[str]],
+    agent: str,
+    secrets: list[str],
+    *,
+    honor: bool,
+) -> list[Finding]:
+    """`findings` with baton's own keyword scan added: a value it grades HIGH or above makes a
+    keyword finding, or raises detect-secrets' keyword finding on the same line to its grade."""
+    keyword = rule_id_for(KEYWORD)
+    at = {(f.path, f.line): i for i, f in enumerate(findings) if f.rule_id == keyword}
+    merged = list(findings)
+    for path, text in lines.items():
+        for found in secret_strength.assignments(path, text, honor=honor):
+            grade = secret_strength.grade(found.value, found.key)
+            if not grade.severity.at_least(Severity.HIGH):
+                continue
+            secrets.append(found.value)
+            own = _keyword_finding(path, found.line, agent, grade, _sha1(found.value))
+            index = at.get((path, found.line))
+            if index is None:
+                at[(path, found.line)] = len(merged)
+                merged.append(own)
+            elif grade.severity.rank > merged[index].severity.rank:
+                merged[index] = own
+    return merged
 
 
 async def _run(
@@ -146,9 +211,9 @@ def _key_blocks(findings: Iterable[Finding], root: Path, secrets: list[str]) -> 
     return widened
 
 
-def _in_binary(finding: Finding) -> Finding | None:
+def _in_binary(item: dict[str, Any], finding: Finding) -> Finding | None:
     """A credential format found in a binary file, as a whole-file finding; None otherwise."""
-    if not finding.severity.at_least(Severity.HIGH):
+    if str(item["type"]) not in CREDENTIAL_FORMATS:
         return None
     return finding.model_copy(
         update={
@@ -160,11 +225,46 @@ def _in_binary(finding: Finding) -> Finding | None:
     )
 
 
-def _finding(item: dict[str, Any], path: str, agent: str) -> Finding:
+def _finding(item: dict[str, Any], path: str, agent: str, lines: dict[str, list[str]]) -> Finding:
+    """A detect-secrets result as a finding; a keyword match is graded by its value (and the
+    key baton reads on its line) when the value is known and the file's lines are given."""
     expect("type" in item and "line_number" in item, "detect-secrets", "result without type/line")
     kind = str(item["type"])
+    line = int(item["line_number"])
+    digest = str(item.get("hashed_secret", ""))
+    value = item.get("secret")
+    if kind in GRADED and isinstance(value, str) and path in lines:
+        grade = secret_strength.grade(value, _key_of(value, path, lines[path], line))
+        return _keyword_finding(path, line, agent, grade, digest)
     severity, confidence = severity_for(kind)
-    digest = str(item.get("hashed_secret", ""))[:12]
+    return _secret_finding(kind, path, line, agent, (severity, confidence, ""), digest)
+
+
+def _key_of(value: str, path: str, lines: list[str], line: int) -> str | None:
+    """The key the value is given to on its line, as baton reads it; None if not found."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return next((k for k, v in secret_strength.pairs(path, text) if v == value), None)
+
+
+def _keyword_finding(path: str, line: int, agent: str, grade: Grade, digest: str) -> Finding:
+    graded = (grade.severity, grade.confidence, f" {grade.evidence}")
+    return _secret_finding(KEYWORD, path, line, agent, graded, digest)
+
+
+def _sha1(value: str) -> str:
+    """The digest detect-secrets reports for a value (`hashed_secret`)."""
+    return hashlib.sha1(value.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def _secret_finding(
+    kind: str,
+    path: str,
+    line: int,
+    agent: str,
+    graded: tuple[Severity, Confidence, str],
+    digest: str,
+) -> Finding:
+    severity, confidence, evidence = graded
     return Finding(
         agent=agent,
         rule_id=rule_id_for(kind),
@@ -172,11 +272,12 @@ def _finding(item: dict[str, Any], path: str, agent: str) -> Finding:
         severity=severity,
         confidence=confidence,
         path=path,
-        line=int(item["line_number"]),
+        line=line,
         title=f"Possible secret: {kind}",
         message=(
-            f"An added value looks like a credential ({kind}); value hidden, sha1 {digest}…. "
-            "Anything committed stays in the history, even after it is removed."
+            f"An added value looks like a credential ({kind}); value hidden, sha1 "
+            f"{digest[:12]}….{evidence} Anything committed stays in the history, even after "
+            "it is removed."
         ),
         recommendation=(
             "Revoke and rotate the credential, then load it from the environment or a secret store."
