@@ -24,7 +24,7 @@ from typing import Any
 
 from bench.accuracy import benign as benign_commits
 from bench.accuracy.corpus import GROUPS, Case, CorpusError, load_cases, select
-from bench.accuracy.replay import default_baton, review
+from bench.accuracy.replay import default_baton, environment, review
 from bench.accuracy.score import (
     BenignResult,
     CaseResult,
@@ -83,7 +83,7 @@ def meta(baton: Path, jobs: int, seconds: float) -> dict[str, Any]:
     """When, on which commit of baton and with which tools the numbers were taken."""
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": _git_commit(),
+        "commit": _baton_commit(baton),
         "jobs": jobs,
         "wall_seconds": round(seconds, 1),
         "versions": {name: _package(name) for name in PACKAGES}
@@ -171,9 +171,18 @@ def _quiet(line: str) -> None:
     del line
 
 
-def _git_commit() -> str:
+def _baton_commit(baton: Path) -> str:
+    """`git describe` of the checkout the reviewed baton is imported from."""
+    found = subprocess.run(
+        [str(baton.with_name("python")), "-c", "import baton; print(baton.__file__)"],
+        env=environment(baton),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    where = Path(found.stdout.strip()).parent if found.returncode == 0 else ROOT
     done = subprocess.run(
-        ["git", "-C", str(ROOT), "describe", "--always", "--dirty", "--abbrev=7"],
+        ["git", "-C", str(where), "describe", "--always", "--dirty", "--abbrev=7"],
         capture_output=True,
         text=True,
         check=False,
@@ -192,5 +201,7 @@ def _binary(path: Path) -> str | None:
     if not path.is_file():
         return None
     done = subprocess.run([str(path), "--version"], capture_output=True, text=True, check=False)
-    lines = [line for line in done.stdout.splitlines() if line.strip()]
-    return lines[-1].strip() if lines else None
+    lines = [line.strip() for line in done.stdout.splitlines() if line.strip()]
+    versioned = [line for line in lines if line.lower().startswith("version")]
+    chosen = versioned or lines
+    return chosen[-1] if chosen else None

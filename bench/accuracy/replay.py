@@ -65,7 +65,7 @@ def review(
                 *("--json", str(report), "--fail-on", "critical", "-q"),
             ],
             cwd=root,
-            env=_environment(baton),
+            env=environment(baton),
             capture_output=True,
             text=True,
             timeout=TIMEOUT_S,
@@ -76,7 +76,8 @@ def review(
         return Outcome(done.returncode, data, seconds, done.stderr[-2000:])
 
 
-def _environment(baton: Path) -> dict[str, str]:
+def environment(baton: Path) -> dict[str, str]:
+    """What `baton` runs with: the allow-list, baton's own bin directory first on PATH."""
     env = {name: os.environ[name] for name in KEPT_VARIABLES if name in os.environ}
     env["PATH"] = os.pathsep.join([str(baton.parent), env.get("PATH", os.defpath)])
     return {**env, **GIT_ENV, **BATON_ENVIRONMENT}

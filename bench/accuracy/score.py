@@ -4,12 +4,13 @@ A case is *found* when a counted finding on its file spans a labelled line (`lin
 `end_line`), or, for a whole-file case, when any counted finding is on its file. It is
 found *at severity* when such a finding is at least the case's `min_severity`, and *on the
 line* when such a finding starts on a labelled line. Findings of the `quality` and
-`coverage` agents are not counted: a lint or coverage note on the same line is no security
-finding.
+`coverage` agents are not counted (a lint or coverage note on the same line is no security
+finding), except ruff's flake8-bandit rules (`S###`), which are.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from bench.accuracy.corpus import SEVERITIES, Case
 
 NOT_SECURITY = frozenset({"quality", "coverage"})
+BANDIT_TWIN = re.compile(r"S\d{3}")
 
 
 def rank(severity: str) -> int:
@@ -65,7 +67,11 @@ class BenignResult:
 
 
 def counted(report: dict[str, Any]) -> list[dict[str, Any]]:
-    return [f for f in report.get("findings", []) if f.get("agent") not in NOT_SECURITY]
+    return [
+        f
+        for f in report.get("findings", [])
+        if f.get("agent") not in NOT_SECURITY or BANDIT_TWIN.fullmatch(str(f.get("rule_id")))
+    ]
 
 
 def failed_agents(report: dict[str, Any] | None) -> tuple[str, ...]:
