@@ -155,7 +155,9 @@ def test_a_missing_tool_does_not_take_its_siblings_key_down(
     [security] = [a for a in report["agents"] if a["name"] == "security"]
     assert (security["status"], security["attempts"]) == ("failed", 1)
     assert security["reason"].startswith("bandit not found")
-    assert security["reason"].endswith("(detect-secrets finished; its findings count)")
+    assert security["reason"].endswith(
+        "(baton-patterns, detect-secrets finished; their findings count)"
+    )
     assert [f["rule_id"] for f in report["findings"] if f["agent"] == "security"] == [
         "secret-aws-access-key"
     ]

@@ -817,8 +817,8 @@ LEAKS = [
         "a password only detect-secrets' keyword rule knows, quoted back by a model",
         "app/settings.py",
         f'password = "{KEYWORD_SECRET}"\n',
-        exit=0,
-        has=({"path": "app/settings.py", "line": 1, "severity": "MEDIUM"},),
+        exit=1,  # a strong keyword-assigned value blocks by itself
+        has=({"path": "app/settings.py", "line": 1, "severity": "CRITICAL"},),
         secrets=(KEYWORD_SECRET,),
         model=model_says(
             {
@@ -847,8 +847,9 @@ LEAKS = [
         "a hard-coded password with a quote inside: bandit's message quotes all of it",
         "app/auth.py",
         'password = "x\'etValue-9f8e7d6c5b4a3f2e"\n',
-        exit=0,
-        has=({"rule_id": "B105"},),
+        exit=1,
+        # bandit's B105 (whose message quotes the value) merges into the keyword finding
+        has=({"rule_id": "secret-secret-keyword", "also_reported_by": ["security:B105"]},),
         secrets=("etValue-9f8e7d6c5b4a3f2e",),
     ),
     leak(

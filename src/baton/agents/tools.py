@@ -25,7 +25,10 @@ from baton.errors import AgentError
 MAX_ARGS_PER_CALL = 400
 """Files passed to one tool process; more are split across processes (argv length limits)."""
 
-IN_PROCESS = {"detect-secrets": "baton.agents.builtin.secret_scan"}
+IN_PROCESS = {
+    "detect-secrets": "baton.agents.builtin.secret_scan",
+    "baton-patterns": "baton.agents.builtin.patterns",
+}
 """Tools baton runs through a module of its own (`python -m MODULE`) unless `tools` names one."""
 
 MIN_FILES_PER_PROCESS = 200

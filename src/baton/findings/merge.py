@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from baton.agent_config import FilterMode
+from baton.agents.builtin.patterns import BANDIT_EQUIVALENTS
 from baton.change.model import ChangedFile, ChangeSet
 from baton.findings.model import Finding, Placement
 
@@ -35,7 +36,7 @@ _SPACE = re.compile(r"\s+")
 def rule_family(rule_id: str) -> str:
     """The topic two tools share for the same problem."""
     match = _RUFF_BANDIT.match(rule_id)
-    rule = f"B{match.group(1)}" if match else rule_id
+    rule = f"B{match.group(1)}" if match else BANDIT_EQUIVALENTS.get(rule_id, rule_id)
     if rule in _HARDCODED_SECRET or rule.startswith("secret-"):
         return "hardcoded-secret"
     return rule

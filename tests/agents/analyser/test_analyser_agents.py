@@ -299,3 +299,10 @@ def test_bad_analyser_config_is_one_line_and_exit_2(
     error = [line for line in done.stderr.splitlines() if line.startswith("baton: error: ")]
     assert len(error) == 1 and message in error[0], done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_rdjsonl_tool_that_finds_nothing_prints_nothing(repo: GitRepo) -> None:
+    config = analyser([PY, "-c", "pass"], "rdjsonl")
+    done, report = review(repo, {".baton.toml": config}, {"a.txt": "x\n"}, *ONLY)
+    assert agent(report)["status"] == "ok", done.stderr
+    assert done.code == 0

@@ -49,7 +49,7 @@ def test_injection_secrets_and_masking(tmp_path: Path) -> None:
     assert PASSWORD not in dumped and AWS_KEY not in dumped
     assert password.message == f"Possible hardcoded password: '{stub(PASSWORD)}'"
     assert PASSWORD in output.secrets and AWS_KEY in output.secrets  # for the redactor
-    assert output.summary == "bandit + detect-secrets on 2 files"
+    assert output.summary == "bandit + baton-patterns + detect-secrets on 2 files"
 
 
 def test_non_python_files_get_only_secret_scanning(tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_a_missing_tool_is_not_worth_a_rerun_and_its_sibling_still_counts(
     )
     assert output.failure == (
         f"bandit not found at {tmp_path / 'none'} (from the tools setting) "
-        "(detect-secrets finished; its findings count)"
+        "(baton-patterns, detect-secrets finished; their findings count)"
     )
     assert not output.retryable
     assert [f.rule_id for f in output.findings] == ["secret-aws-access-key"]
@@ -95,7 +95,11 @@ def test_a_missing_tool_is_not_worth_a_rerun_and_its_sibling_still_counts(
 
 def test_both_tools_failing_fails_the_agent(tmp_path: Path) -> None:
     code = new_file(tmp_path / "repo", "a.py", "x = 1\n")
-    missing = {"bandit": str(tmp_path / "none"), "detect-secrets": str(tmp_path / "none")}
+    missing = {
+        "bandit": str(tmp_path / "none"),
+        "detect-secrets": str(tmp_path / "none"),
+        "baton-patterns": str(tmp_path / "none"),
+    }
     with pytest.raises(AgentError, match="bandit not found"):
         run_agent(SecurityAgent(), tmp_path / "repo", [code], tools=missing)
 

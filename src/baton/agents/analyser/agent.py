@@ -93,6 +93,8 @@ class AnalyserAgent:
         output = await run_process(self.name, argv, cwd=root, ok_codes=ANY_EXIT, max_stdout=limit)
         text = output.stdout if target is None else _read_output(target, output)
         if not text.strip():
+            if self.format is ReportFormat.RDJSONL and output.returncode == 0:
+                return ToolReport((), None, ())  # one line per finding, and none found
             raise AgentError(f"{self.name}: no report ({_exit(output)})")
         try:
             return read_report(self.format, text, ctx, root, self.name)
