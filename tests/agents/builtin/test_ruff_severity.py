@@ -141,7 +141,8 @@ TARGETED = [
     ("S103", "`os.chmod` setting a permissive mask `0o750` on file", Severity.MEDIUM),
     ("S324", "", Severity.HIGH),
     ("S501", "", Severity.HIGH),
-    ("S301", "", Severity.MEDIUM),
+    ("S301", "", Severity.HIGH),  # unsafe deserialization: raised, as bandit's B301
+    ("S506", "", Severity.HIGH),
     ("S608", "", Severity.MEDIUM),
     ("S105", "", Severity.LOW),
     ("S101", "", Severity.LOW),

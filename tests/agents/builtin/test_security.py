@@ -206,3 +206,30 @@ def test_bandit_and_detect_secrets_read_a_hostile_name_as_a_file(tmp_path: Path,
         (name, "B605"),
         (name, "secret-aws-access-key"),
     ]
+
+
+def test_baton_rules_report_what_bandit_misses_and_merge_where_both_see_it(
+    tmp_path: Path,
+) -> None:
+    code = new_file(
+        tmp_path / "repo",
+        "svc/client.py",
+        "import ssl\n"
+        "import urllib3\n"
+        "from yaml import load, Loader\n\n"
+        "pool = urllib3.PoolManager(cert_reqs='CERT_NONE')\n"
+        "ctx = ssl.create_default_context()\n"
+        "ctx.check_hostname = False\n\n\n"
+        "def read(text):\n"
+        "    return load(text, Loader=Loader)\n",
+    )
+    output = run_agent(SecurityAgent(), tmp_path / "repo", [code])
+    found = {
+        (f.rule_id, f.line, f.severity) for f in output.findings if f.rule_id.startswith("BTN")
+    }
+    assert found == {
+        ("BTN101", 5, Severity.HIGH),
+        ("BTN102", 7, Severity.HIGH),
+        ("BTN201", 11, Severity.HIGH),
+    }
+    assert output.failure is None

@@ -4,6 +4,9 @@ Severity map (documented in README):
 
 * bandit HIGH severity with HIGH confidence on an injection weakness (CWE-77/78 command,
   CWE-89 SQL, CWE-94/95 code injection, CWE-502 unsafe deserialization) → CRITICAL
+* deserialization of untrusted data (CWE-502: B301 pickle/marshal/shelve/dill, B302, B506
+  yaml.load, B614 torch.load) and TLS verification turned off (CWE-295: B323 unverified
+  context) → at least HIGH, as baton's own rules for the same weaknesses (`patterns`)
 * otherwise bandit's own severity: HIGH → HIGH, MEDIUM → MEDIUM, LOW → LOW
 * LOW confidence lowers the result one step (never below INFO)
 
@@ -42,6 +45,9 @@ from baton.redact import stub
 from baton.tool_config import PYPROJECT
 
 INJECTION_CWES = frozenset({77, 78, 89, 94, 95, 502})
+AT_LEAST_HIGH = frozenset({"B301", "B302", "B506", "B614", "B323"})
+"""Unsafe deserialization and TLS verification off: baton's own rules for the same weaknesses
+rate them HIGH (`patterns`), so bandit's MEDIUM is raised to match."""
 DEFAULT_SKIPS = ("B101", "B404", "B603")
 """assert_used, import of subprocess, subprocess without shell: noise in review comments."""
 NO_EXCLUDES = "//baton: no default excludes//"
@@ -66,8 +72,12 @@ class BanditScan:
     """Hard-coded passwords bandit quoted: for the run's redactor."""
 
 
-def severity_for(bandit_severity: str, confidence: str, cwe: int | None) -> Severity:
+def severity_for(
+    bandit_severity: str, confidence: str, cwe: int | None, rule: str = ""
+) -> Severity:
     base = {"HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM}.get(bandit_severity, Severity.LOW)
+    if rule in AT_LEAST_HIGH and base is Severity.MEDIUM and confidence != "LOW":
+        return Severity.HIGH
     if base is Severity.HIGH and confidence == "HIGH" and cwe in INJECTION_CWES:
         return Severity.CRITICAL
     if confidence == "LOW":
@@ -139,7 +149,9 @@ def _finding(item: dict[str, Any], root: Path, agent: str) -> tuple[Finding, str
         agent=agent,
         rule_id=rule,
         rule_url=item.get("more_info"),
-        severity=severity_for(str(item.get("issue_severity", "LOW")).upper(), confidence, cwe),
+        severity=severity_for(
+            str(item.get("issue_severity", "LOW")).upper(), confidence, cwe, rule
+        ),
         confidence=Confidence(confidence)
         if confidence in Confidence.__members__
         else Confidence.LOW,

@@ -175,7 +175,7 @@ def _bandit_weight(code: str, message: str) -> Severity:
     mask = _MASK.search(message) if code == "S103" else None
     if mask is not None and int(mask.group(1), 0) & 0o002:
         severity = "HIGH"
-    return bandit.severity_for(severity, confidence, cwe)
+    return bandit.severity_for(severity, confidence, cwe, f"B{code[1:]}")
 
 
 def trusted_config(config: Path) -> Path | None:
