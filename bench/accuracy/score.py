@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bench.accuracy.corpus import SEVERITIES, Case
+from bench.accuracy.corpus import GROUPS, SEVERITIES, Case
 
 NOT_SECURITY = frozenset({"quality", "coverage"})
 BANDIT_TWIN = re.compile(r"S\d{3}")
@@ -164,7 +164,8 @@ def as_json(
 
 def category_rows(cases: list[CaseResult]) -> list[dict[str, Any]]:
     rows = []
-    for group, category in dict.fromkeys((c.group, c.category) for c in cases):
+    pairs = dict.fromkeys((c.group, c.category) for c in cases)
+    for group, category in sorted(pairs, key=lambda pair: GROUPS.index(pair[0])):
         mine = [c for c in cases if c.category == category]
         found = [c for c in mine if c.found]
         lined = [c for c in found if not c.whole_file]
