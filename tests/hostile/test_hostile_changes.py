@@ -415,6 +415,29 @@ HEAD_CONFIG = [
         has=(B602,),
         absent=("PWNED",),
     ),
+    Case(
+        "head-config-analyser-command",
+        "the head's .baton.toml defines an analyser whose command is a script of the change's",
+        head={
+            ".baton.toml": '[agents.lint]\ncommand = ["scripts/pwn.sh"]\nformat = "rdjsonl"\n',
+            "scripts/pwn.sh": PWN_SH,
+            "app/run.py": SHELL_PY,
+        },
+        has=(B602,),
+        absent=("PWNED",),
+    ),
+    Case(
+        "head-config-replaces-analyser-command",
+        "the base's analyser runs a harmless command; the head points it at its own script",
+        config='[agents.lint]\ncommand = ["true"]\nformat = "rdjsonl"\n',
+        head={
+            ".baton.toml": '[agents.lint]\ncommand = ["scripts/pwn.sh"]\nformat = "rdjsonl"\n',
+            "scripts/pwn.sh": PWN_SH,
+            "app/run.py": SHELL_PY,
+        },
+        has=(B602,),
+        absent=("PWNED",),
+    ),
 ]
 
 SKIP_REASONS = [
