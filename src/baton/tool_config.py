@@ -4,9 +4,13 @@ ruff and bandit would read configuration files from beside the files they check 
 change can add or edit (`ruff.toml` with `select = []`, `[tool.bandit] skips`). baton runs
 them where no such file exists and hands them the trusted revision's root configuration
 instead: `.ruff.toml`, `ruff.toml` or `pyproject.toml` (with every file a ruff config names in
-`extend`, inside the repository), and `[tool.bandit]` in `pyproject.toml`. A change to any
-of them, or to `.gitattributes`, `.secrets.baseline`, `setup.cfg`, `.bandit`, `.flake8` or
-`tox.ini` anywhere in the tree, is noted in the review: it applies after merge.
+`extend`, inside the repository), and `[tool.bandit]` in `pyproject.toml`. shellcheck,
+hadolint and zizmor run with no configuration file of the change's either (`--norc`, an
+explicit `--config`, `--no-config`). hadolint would take a trusted `.hadolint.yaml` or
+`.hadolint.yml` written under the workspace's `config/` (`HADOLINT_FILES`);
+`read_tool_configs` does not collect them, so it gets baton's empty configuration. A change
+to any of these, or to `.gitattributes`, `.secrets.baseline`, `setup.cfg`, `.bandit`,
+`.flake8` or `tox.ini` anywhere in the tree, is noted in the review: it applies after merge.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 ReadText = Callable[[str], str | None]
 
 RUFF_FILES = (".ruff.toml", "ruff.toml")
+HADOLINT_FILES = (".hadolint.yaml", ".hadolint.yml")
 PYPROJECT = "pyproject.toml"
 TOOL_TABLES = ("ruff", "bandit")
 NOTED_NAMES = frozenset(
@@ -32,6 +37,12 @@ NOTED_NAMES = frozenset(
         ".bandit",
         ".flake8",
         "tox.ini",
+        ".shellcheckrc",
+        "shellcheckrc",
+        ".hadolint.yaml",
+        ".hadolint.yml",
+        "zizmor.yml",
+        "zizmor.yaml",
     }
 )
 """Files that steer a tool or git wherever they are, so a change to them is worth a note."""

@@ -12,6 +12,9 @@ NOSEC = "`# nosec` (bandit)"
 NOQA = "`# noqa` (ruff)"
 RUFF_NOQA = "`# ruff: noqa` (ruff)"
 ALLOWLIST = "`pragma: allowlist secret` (detect-secrets)"
+SHELLCHECK = "`# shellcheck disable` (shellcheck)"
+HADOLINT = "`# hadolint ignore` (hadolint)"
+ZIZMOR = "`# zizmor: ignore` (zizmor)"
 
 
 def file_of(
@@ -53,6 +56,16 @@ def titles(change: ChangeSet, honored: bool = False) -> list[tuple[str, int | No
         ("x = 1  # noqa  # nosec", f"{NOSEC}, {NOQA}"),
         ('t = "k"  # nosec # pragma: allowlist secret', f"{NOSEC}, {ALLOWLIST}"),
         ("# ruff: noqa  # nosec", f"{NOSEC}, {RUFF_NOQA}"),
+        ("# shellcheck disable=SC2086", SHELLCHECK),
+        ("#shellcheck disable=all", SHELLCHECK),
+        ("  # shellcheck source=/dev/null disable=SC1090,SC2086", SHELLCHECK),
+        ("rm -rf $dir/ # shellcheck disable=SC2115", SHELLCHECK),
+        ("# hadolint ignore=DL3008,DL3015", HADOLINT),
+        ("# hadolint global ignore=DL3003", HADOLINT),
+        ("#hadolint ignore=DL3008", HADOLINT),
+        ("      - run: echo hi  # zizmor: ignore[template-injection]", ZIZMOR),
+        ("# zizmor:ignore[artipacked,unpinned-uses]", ZIZMOR),
+        ("RUN make  # hadolint ignore=DL3059  # nosec", f"{NOSEC}, {HADOLINT}"),
     ],
 )
 def test_each_marker_on_an_added_line_is_named_with_its_tool(line: str, shown: str) -> None:
@@ -72,6 +85,12 @@ def test_each_marker_on_an_added_line_is_named_with_its_tool(line: str, shown: s
         "# pragma: no cover",
         "# pragma: allowlist",
         "# baton: ignore[B602] the command is a constant list",
+        "# shellcheck shell=bash",
+        "# shellcheck source=lib/common.sh",
+        "# shellcheck disable-next-line=SC2086",
+        "echo shellcheck disable=SC2086",
+        "# hadolint shell=powershell",
+        "# zizmor is run offline in CI",
         "",
     ],
 )

@@ -1,10 +1,11 @@
 """The tools' own suppression markers a change adds, shown so that none works unseen.
 
 `# nosec` (bandit), `# noqa` and `# ruff: noqa` (ruff), `pragma: allowlist secret` and its
-`nextline` form (detect-secrets) are written by whoever writes the change. By default the
-tools run with them ignored, so the findings still count; each marker on an added line
-becomes an INFO finding saying so. With `honor_tool_suppressions` (a base configuration's
-choice) the tools obey them, and the finding says what the marker hides.
+`nextline` form (detect-secrets), `# shellcheck disable=…`, `# hadolint ignore=…` (and its
+`global` form) and `# zizmor: ignore[…]` are written by whoever writes the change. By
+default the tools run with them ignored, so the findings still count; each marker on an
+added line becomes an INFO finding saying so. With `honor_tool_suppressions` (a base
+configuration's choice) the tools obey them, and the finding says what the marker hides.
 """
 
 from __future__ import annotations
@@ -24,6 +25,17 @@ MARKERS = (
         "detect-secrets",
         re.compile(r"pragma:\s*(?:allow|white)list(?:[ -]nextline)?[ -]secret", re.IGNORECASE),
     ),
+    (
+        "# shellcheck disable",
+        "shellcheck",
+        re.compile(r"#[ \t]*shellcheck[ \t]+(?:\S+[ \t]+)*?disable=", re.IGNORECASE),
+    ),
+    (
+        "# hadolint ignore",
+        "hadolint",
+        re.compile(r"#[ \t]*hadolint[ \t]+(?:global[ \t]+)?ignore[ \t]*=", re.IGNORECASE),
+    ),
+    ("# zizmor: ignore", "zizmor", re.compile(r"#[ \t]*zizmor[ \t]*:[ \t]*ignore\[", re.I)),
 )
 
 
