@@ -116,7 +116,15 @@ def test_a_cycle_is_read_once() -> None:
     reader = Files(files)
 
     assert read_tool_configs(reader) == files
-    assert reader.asked == ["pyproject.toml", ".ruff.toml", "ruff.toml", "a.toml", "b.toml"]
+    assert reader.asked == [
+        "pyproject.toml",
+        ".ruff.toml",
+        "ruff.toml",
+        "a.toml",
+        "b.toml",
+        ".hadolint.yaml",
+        ".hadolint.yml",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -137,7 +145,13 @@ def test_extend_never_leaves_the_repository(extend: str) -> None:
     found = read_tool_configs(reader)
 
     assert found == {"ruff.toml": files["ruff.toml"]}
-    assert reader.asked == ["pyproject.toml", ".ruff.toml", "ruff.toml"]
+    assert reader.asked == [
+        "pyproject.toml",
+        ".ruff.toml",
+        "ruff.toml",
+        ".hadolint.yaml",
+        ".hadolint.yml",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,8 @@ them where no such file exists and hands them the trusted revision's root config
 instead: `.ruff.toml`, `ruff.toml` or `pyproject.toml` (with every file a ruff config names in
 `extend`, inside the repository), and `[tool.bandit]` in `pyproject.toml`. shellcheck,
 hadolint and zizmor run with no configuration file of the change's either (`--norc`, an
-explicit `--config`, `--no-config`). hadolint would take a trusted `.hadolint.yaml` or
-`.hadolint.yml` written under the workspace's `config/` (`HADOLINT_FILES`);
-`read_tool_configs` does not collect them, so it gets baton's empty configuration. A change
+explicit `--config`, `--no-config`). hadolint gets the trusted revision's root
+`.hadolint.yaml` or `.hadolint.yml` (`HADOLINT_FILES`), else baton's empty configuration. A change
 to any of these, or to `.gitattributes`, `.secrets.baseline`, `setup.cfg`, `.bandit`,
 `.flake8` or `tox.ini` anywhere in the tree, is noted in the review: it applies after merge.
 """
@@ -60,6 +59,11 @@ def read_tool_configs(read: ReadText) -> dict[str, str]:
         ruff = (PYPROJECT, pyproject)
     if ruff is not None:
         found.update(_extends(*ruff, read))
+    hadolint = next(
+        ((name, text) for name in HADOLINT_FILES if (text := read(name)) is not None), None
+    )
+    if hadolint is not None:
+        found[hadolint[0]] = hadolint[1]
     return found
 
 

@@ -20,6 +20,8 @@ from tests.agents.builtin.ci_support import (
     rows,
     through_runner,
 )
+from tests.fakes.baton_cli import review_report
+from tests.fakes.repos import GitRepo
 
 HIGH, MEDIUM, LOW, INFO = Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO
 
@@ -206,3 +208,20 @@ def test_output_that_is_not_hadolints_json_fails_the_agent(tmp_path: Path) -> No
 
     with pytest.raises(AgentError, match="hadolint output is not JSON"):
         review(tmp_path, {"Dockerfile": APT}, tools={"hadolint": fake})
+
+
+def test_the_base_commits_hadolint_config_applies_and_the_heads_does_not(
+    repo: GitRepo,
+) -> None:
+    """Through `baton review`: the base's `.hadolint.yaml` ignores DL3008; the change's own
+    edit of it (ignoring DL3007 too) applies only after merge."""
+    dockerfile = "FROM debian:latest\nRUN apt-get update && apt-get install -y curl\n"
+    repo.pull_request(
+        {".hadolint.yaml": "ignored:\n  - DL3008\n"},
+        {".hadolint.yaml": "ignored:\n  - DL3008\n  - DL3007\n", "Dockerfile": dockerfile},
+    )
+    done, report = review_report(repo.path, "--agents", "dockerfile")
+    rules = {f["rule_id"] for f in report["findings"] if f["agent"] == "dockerfile"}
+    assert "DL3007" in rules, done.stderr  # `latest`: the head's ignore does not count
+    assert "DL3008" not in rules  # unpinned apt packages: the base ignores them
+    assert ".hadolint.yaml" in " ".join(report["notes"])
