@@ -102,7 +102,11 @@ def _pipeline_flags(group: argparse._ArgumentGroup) -> None:
         "--trust-head-config",
         action="store_true",
         default=None,
-        help="read the repository's config from the working tree, not the base commit",
+        help=(
+            "read the repository's config from the working tree, not the base commit: the "
+            "change then sets its own gate and the commands analysers run (never for "
+            "changes from untrusted authors)"
+        ),
     )
     group.add_argument("--agents", dest="only", help="run only these agents (comma-separated)")
     group.add_argument("--phases", help="agents per phase: 'security,quality;synthesizer'")

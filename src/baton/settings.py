@@ -178,7 +178,10 @@ class Settings(BaseSettings):
     )
     trust_head_config: bool = Field(
         default=False,
-        description="Read repository config from the change's head, not its base commit.",
+        description=(
+            "Read repository config from the change's head, not its base commit. The change "
+            "then sets its own gate and the commands analysers run: never for untrusted authors."
+        ),
     )
     timeout: float = Field(default=300.0, gt=0, description="Seconds per agent.")
     engine: Engine = Engine.AUTO
