@@ -11,11 +11,15 @@
 * `INFORMATIONAL`: values that are no secret by themselves.
 
 The security agent grades its findings by these; the redactor recognises on sight the values
-of the formats precise enough for it (`PATTERN_FORMATS`).
+of the formats precise enough for it (`PATTERN_FORMATS`, through detect-secrets' patterns).
+Some kinds are found by baton's own scan (`baton.agents.builtin.secret_formats`), under the
+same names: `PRIVATE_KEY` for the key headers detect-secrets does not know, `GOOGLE_API_KEY`.
 """
 
 from __future__ import annotations
 
+PRIVATE_KEY = "Private Key"
+GOOGLE_API_KEY = "Google API Key"
 LIVE_FORMATS = frozenset(
     {
         "Artifactory Credentials",
@@ -25,12 +29,13 @@ LIVE_FORMATS = frozenset(
         "Discord Bot Token",
         "GitHub Token",
         "GitLab Token",
+        GOOGLE_API_KEY,
         "IBM Cloud IAM Key",
         "IBM COS HMAC Credentials",
         "Mailchimp Access Key",
         "NPM tokens",
         "OpenAI Token",
-        "Private Key",
+        PRIVATE_KEY,
         "PyPI Token",
         "SendGrid API Key",
         "Slack Token",
@@ -48,6 +53,9 @@ GUESSES = frozenset({"Base64 High Entropy String", "Hex High Entropy String"})
 INFORMATIONAL = frozenset({"Public IP (ipv4)"})
 CREDENTIAL_FORMATS = LIVE_FORMATS | HIGH_FORMATS
 """Formats that are credentials whatever surrounds them: the only ones counted in binary files."""
-PATTERN_FORMATS = (LIVE_FORMATS - {"Private Key"}) | HIGH_FORMATS
+PATTERN_FORMATS = (LIVE_FORMATS - {PRIVATE_KEY}) | HIGH_FORMATS
 """Formats whose patterns are precise enough to redact on sight (a private key is redacted
 over its whole block, not by its BEGIN line)."""
+OWN_PATTERNS = {GOOGLE_API_KEY: r"(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])"}
+"""The patterns of the formats in `PATTERN_FORMATS` that baton finds itself rather than through
+a detect-secrets plugin, for the redactor to recognise on sight as well."""

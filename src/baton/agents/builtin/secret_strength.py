@@ -292,6 +292,15 @@ _UNQUOTED = re.compile(
 _SPACED = re.compile(
     r"^\s*(?:ENV|ARG|setenv)\s+(?P<key>[A-Za-z_]\w*)\s+(?P<value>[^\s\"'=]\S*)\s*$"
 )
+_CONNECTION = re.compile(
+    r"(?:^|[;\"'`\s])(?:server|data source|host|address|initial catalog|database(?:name)?"
+    r"|uid|user(?: ?id)?|username)\s*=",
+    re.IGNORECASE,
+)
+_SETTING = re.compile(
+    r"(?P<before>^|[;\"'`])\s*(?P<key>[A-Za-z][A-Za-z0-9 _]{0,40}?)\s*=\s*"
+    r"(?:'(?P<q>[^'\n]*)'|\{(?P<b>[^}\n]*)\}|(?P<v>[^;\"'`\n]*?))\s*(?=(?P<after>;|[\"'`]|$))"
+)
 _HINT = re.compile(r"pass|pwd|secret|token|key|cred|contrase", re.IGNORECASE)
 _ALLOW = re.compile(r"pragma:\s*(?:allow|white)list[ -]secret", re.IGNORECASE)
 _ALLOW_NEXT = re.compile(r"pragma:\s*(?:allow|white)list[ -]nextline[ -]secret", re.IGNORECASE)
@@ -315,7 +324,21 @@ def pairs(path: str, line: str) -> list[tuple[str, str]]:
     found = [(m["key"], m["value"]) for p in (_QUOTED, _CALL, _XML) for m in p.finditer(line)]
     if unquoted_values(path):
         found += [(m["key"], m["value"]) for p in (_UNQUOTED, _SPACED) if (m := p.match(line))]
+    found += connection_pairs(line)
     return list(dict.fromkeys((key.strip("$@:"), value) for key, value in found))
+
+
+def connection_pairs(line: str) -> list[tuple[str, str]]:
+    """The `Key=value` settings of a connection string on `line` (`Server=…;User Id=…;
+    Password=…;`, ODBC's `PWD={…}`, JDBC's `;password=…`), when it names a server or a
+    database; empty otherwise. A value ends at `;` or a quote; an empty one is left out."""
+    if ";" not in line or not _CONNECTION.search(line):
+        return []
+    return [
+        (m["key"].strip(), next(v for v in m.group("q", "b", "v") if v is not None))
+        for m in _SETTING.finditer(line)
+        if (m["q"] or m["b"] or m["v"]) and (m["before"] == ";" or m["after"] == ";")
+    ]
 
 
 def assignments(path: str, lines: list[str], *, honor: bool) -> list[Assignment]:
@@ -325,13 +348,13 @@ def assignments(path: str, lines: list[str], *, honor: bool) -> list[Assignment]
     for number, line in enumerate(lines, start=1):
         if len(line) > MAX_LINE or not _HINT.search(line):
             continue
-        if honor and _allowed(lines, number):
+        if honor and allowed(lines, number):
             continue
         found += [Assignment(number, k, v) for k, v in pairs(path, line) if is_secret_name(k)]
     return found
 
 
-def _allowed(lines: list[str], number: int) -> bool:
+def allowed(lines: list[str], number: int) -> bool:
     """Whether `pragma: allowlist secret` covers the line (its own, or the one before's
     `nextline` form)."""
     before = lines[number - 2] if number > 1 else ""

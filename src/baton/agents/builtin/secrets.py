@@ -1,10 +1,10 @@
-"""detect-secrets and baton's own keyword scan: how they are run over changed text files and
-how their results become findings.
+"""detect-secrets and baton's own keyword and format scans: how they are run over changed text
+files and how their results become findings.
 
 Severity map (documented in README):
 
-* a credential with a recognisable live format (cloud, VCS, payment, chat tokens, private
-  keys) → CRITICAL
+* a credential with a recognisable live format (cloud, VCS, payment, chat tokens, Google API
+  keys, private keys) → CRITICAL
 * basic-auth URLs and JSON web tokens → HIGH
 * a literal given to a secret-named key (`password = "…"`, `API_TOKEN=…`, `secret: …`), in
   any language or configuration format → graded by the value (`secret_strength`): CRITICAL
@@ -17,10 +17,17 @@ Severity map (documented in README):
 Keyword assignments come from detect-secrets' "Secret Keyword" plugin and from baton's own
 scan of each file's lines, which reads what detect-secrets' per-language regexes miss (Go
 struct fields, typed declarations, unquoted `.env`/YAML/INI/properties values, `export X=`,
-Dockerfile `ENV`, `token` names, …). Both report the rule `secret-secret-keyword`: on one line
-they make one finding, with the higher grade; baton's scan reports only values it grades
-HIGH or above. detect-secrets' scan output carries each value, which is graded, handed to the
-run's redactor, and never written: a finding shows only a sha1 prefix and the evidence.
+Dockerfile `ENV`, `token` names, a connection string's `Password=…;`, …). Both report the
+rule `secret-secret-keyword`: on one line they make one finding, with the higher grade;
+baton's scan reports only values it grades HIGH or above. detect-secrets' scan output
+carries each value, which is graded, handed to the run's redactor, and never written: a
+finding shows only a sha1 prefix and the evidence.
+
+baton's format scan (`secret_formats`) adds what detect-secrets' plugins do not know (Google
+API keys, private key headers such as `ENCRYPTED PRIVATE KEY` and PuTTY's newer versions) as
+findings of the same shape and rule ids (`secret-google-api-key`, `secret-private-key`). On a
+line where detect-secrets reports the same kind, its finding stands; a bare high-entropy
+string it reports there gives way to the format's finding.
 
 Every file of the change with added lines is scanned, whatever another agent skips it for,
 from the workspace's UTF-8 copy (`text/`), so encodings and line ends cannot hide a value.
@@ -30,10 +37,12 @@ lock-file extension, "swagger" in the path), since names are the change author's
 `pragma: allowlist secret` is ignored (by both scans) unless `honor_tool_suppressions` says
 otherwise.
 
-A private key is reported over its whole block, BEGIN to END, so a key whose body changed
-under an unchanged BEGIN line still lands on the change. In a binary file (no lines in the
-diff) only credential formats count, and only values the file's base version did not hold;
-they are reported for the whole file.
+A private key is reported over its whole block, from its header (BEGIN) line to its last
+line (END), so a key whose body changed under an unchanged BEGIN line still lands on the
+change; one detect-secrets reports on the line above its header (a YAML block scalar's key)
+starts on the header all the same. In a binary file (no lines in the diff) only
+detect-secrets' credential formats count, and only values the file's base version did not
+hold; they are reported for the whole file.
 """
 
 from __future__ import annotations
@@ -45,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from baton.agents.builtin import secret_strength
+from baton.agents.builtin import secret_formats, secret_strength
 from baton.agents.builtin.common import at_git_lines, expect, load_json, repo_relative
 from baton.agents.builtin.secret_strength import Grade
 from baton.agents.tools import ToolRunner
@@ -60,6 +69,7 @@ from baton.secret_kinds import (
     INFORMATIONAL,
     KEYWORD,
     LIVE_FORMATS,
+    PRIVATE_KEY,
 )
 
 DOCS_URL = "https://github.com/Yelp/detect-secrets#viewing-potential-secrets"
@@ -92,9 +102,6 @@ SCAN_ARGS = (
     *("--disable-filter", "detect_secrets.filters.heuristic.is_swagger_file"),
 )
 ALLOWLIST = ("--disable-filter", "detect_secrets.filters.allowlist.is_line_allowlisted")
-PRIVATE_KEY = "Private Key"
-KEY_BLOCK_LINES = 200
-"""How far below a BEGIN line its END line is looked for."""
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
@@ -120,7 +127,8 @@ async def scan(
     lines = _lines(workspace.text, [f.path for f in files if f.path not in binary])
     in_text = [_finding(item, path, agent, lines) for path, item in found if path not in binary]
     in_text = _with_own_keywords(in_text, lines, agent, result.secrets, honor=honor)
-    widened = _key_blocks(in_text, workspace.text, result.secrets)
+    in_text = _with_own_formats(in_text, lines, agent, result.secrets, honor=honor)
+    widened = _key_blocks(in_text, lines, result.secrets)
     result.findings = at_git_lines(widened, workspace)
     older = sorted(binary & workspace.with_base)
     before = {
@@ -172,6 +180,40 @@ def _with_own_keywords(
     return merged
 
 
+def _with_own_formats(
+    findings: list[Finding],
+    lines: dict[str, list[str]],
+    agent: str,
+    secrets: list[str],
+    *,
+    honor: bool,
+) -> list[Finding]:
+    """`findings` with the formats of baton's own scan (`secret_formats`) added, as
+    detect-secrets would report them. Where detect-secrets reports the same kind on the same
+    line, its finding stands alone; a bare high-entropy string it reports on that line (the
+    same value, seen without its format) gives way to the format's finding."""
+    guesses = {rule_id_for(kind) for kind in GUESSES}
+    reported = {(f.path, f.line, f.rule_id) for f in findings}
+    merged = list(findings)
+    for path, text in lines.items():
+        for found in secret_formats.matches(text, honor=honor):
+            if found.secret:
+                secrets.append(found.value)
+            if (path, found.line, rule_id_for(found.kind)) in reported:
+                continue
+            reported.add((path, found.line, rule_id_for(found.kind)))
+            merged = [
+                f
+                for f in merged
+                if (f.path, f.line) != (path, found.line) or f.rule_id not in guesses
+            ]
+            graded = (*severity_for(found.kind), "")
+            merged.append(
+                _secret_finding(found.kind, path, found.line, agent, graded, _sha1(found.value))
+            )
+    return merged
+
+
 async def _run(
     tools: ToolRunner, args: Sequence[str], root: Path, paths: Sequence[str]
 ) -> list[tuple[str, dict[str, Any]]]:
@@ -195,19 +237,24 @@ def _identity(path: str, item: dict[str, Any]) -> tuple[str, str, str]:
     return path, str(item.get("type")), str(item.get("hashed_secret"))
 
 
-def _key_blocks(findings: Iterable[Finding], root: Path, secrets: list[str]) -> list[Finding]:
-    """Private-key findings widened from their BEGIN line to the block's END line; the
-    block's lines go to `secrets`, so no part of the key is ever shown."""
+def _key_blocks(
+    findings: Iterable[Finding], lines: dict[str, list[str]], secrets: list[str]
+) -> list[Finding]:
+    """Private-key findings moved to their key's header line (detect-secrets reports a key in
+    a YAML block scalar on the key's line above) and widened to the block's last line; the
+    block's key material goes to `secrets`, so no part of the key is ever shown. Two findings
+    of one key (detect-secrets' and baton's) become one."""
     widened = []
+    blocks: set[tuple[str, int]] = set()
     for finding in findings:
         if finding.rule_id != rule_id_for(PRIVATE_KEY) or finding.line is None:
             widened.append(finding)
             continue
-        lines = _LINE_END.split((root / finding.path).read_text("utf-8", "replace"))
-        block = lines[finding.line - 1 : finding.line - 1 + KEY_BLOCK_LINES]
-        end = next((i for i, text in enumerate(block) if "-----END" in text), 0)
-        secrets.extend(line.strip() for line in block[1:end])
-        widened.append(finding.model_copy(update={"end_line": finding.line + end}))
+        start, end, material = secret_formats.key_block(lines.get(finding.path, []), finding.line)
+        secrets.extend(material)
+        if (finding.path, start) not in blocks:
+            blocks.add((finding.path, start))
+            widened.append(finding.model_copy(update={"line": start, "end_line": end}))
     return widened
 
 
