@@ -27,6 +27,7 @@ ENV_TOKEN = "ghs_0123456789abcdefghijklmnopqrstuvwxyzAB"
         ("sk_live_abcdefghijklmnopqrstuvwx", "abcdefghijklmnopqrstuvwx"),
         ("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "eyJzdWIiOiIxIn0"),
         ("https://deploy:hunter2pass@registry.example/x", "hunter2pass"),
+        ('const key = "AIzaSyD4k9Qm2Lx7Vt3Rw8Yp1Zn6Hc5Jb0Fg2Es";', "SyD4k9Qm2Lx7Vt3Rw8Yp"),
         (f"-----BEGIN RSA PRIVATE KEY-----\n{BODY}\n-----END RSA PRIVATE KEY-----", BODY),
         (f"quoted {{'{FOUND}', '{FOUND}'}}", FOUND),
         (f"Authorization: token {ENV_TOKEN}", ENV_TOKEN),

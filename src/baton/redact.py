@@ -31,7 +31,7 @@ from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_cla
 from detect_secrets.plugins.base import RegexBasedDetector
 from pydantic import BaseModel
 
-from baton.secret_kinds import PATTERN_FORMATS
+from baton.secret_kinds import OWN_PATTERNS, PATTERN_FORMATS
 
 EXTRA_PATTERNS = (
     re.compile(r"sk-ant-[A-Za-z0-9_\-]{20,}"),  # Anthropic API keys
@@ -117,7 +117,8 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     for kind, plugin in plugins.items():
         if kind in PATTERN_FORMATS and issubclass(plugin, RegexBasedDetector):
             found.extend(getattr(plugin, "denylist", ()))
-    return (*found, *EXTRA_PATTERNS)
+    own = (re.compile(pattern) for pattern in OWN_PATTERNS.values())
+    return (*found, *own, *EXTRA_PATTERNS)
 
 
 _ACTIVE: ContextVar[Redactor | None] = ContextVar("baton_redactor", default=None)
