@@ -121,11 +121,30 @@ def test_agent_level_skips_are_listed_with_the_agent() -> None:
         [
             agent(
                 "quality",
-                skipped=(SkippedFile(path="notes.txt", reason="not Python"),),
+                skipped=(
+                    SkippedFile(path="notes.txt", reason="not Python", other_kind=True),
+                    SkippedFile(path="big.py", reason="bandit: excluded by the repository"),
+                ),
             )
         ],
     )
-    assert "- `notes.txt` — not Python (quality)" in render_markdown(result)
+    body = render_markdown(result)
+    assert "- `notes.txt` — not Python (quality)" in body  # no agent reviewed it
+    assert "- `big.py` — bandit: excluded by the repository (quality)" in body
+
+
+def test_a_file_another_agent_reviewed_is_not_listed_for_being_another_kind() -> None:
+    result = review(
+        (),
+        [
+            agent("security"),
+            agent(
+                "dockerfile",
+                skipped=(SkippedFile(path="app.py", reason="not a Dockerfile", other_kind=True),),
+            ),
+        ],
+    )
+    assert "not a Dockerfile" not in render_markdown(result)
 
 
 def test_suppressed_findings_are_counted_in_a_collapsed_list() -> None:

@@ -196,13 +196,13 @@ def _files_for(
     accepted: list[ChangedFile] = []
     skipped: list[SkippedFile] = []
     for file in files:
-        reason = agent.accepts(file)
-        if reason is None and ignore is not None and ignore.match_file(file.path):
-            reason = f"agents.{agent.name}.ignore"
-        if reason is None:
-            accepted.append(file)
+        kind = agent.accepts(file)
+        if kind is not None:
+            skipped.append(SkippedFile(path=file.path, reason=kind, other_kind=True))
+        elif ignore is not None and ignore.match_file(file.path):
+            skipped.append(SkippedFile(path=file.path, reason=f"agents.{agent.name}.ignore"))
         else:
-            skipped.append(SkippedFile(path=file.path, reason=reason))
+            accepted.append(file)
     return accepted, skipped
 
 

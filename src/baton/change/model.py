@@ -113,3 +113,7 @@ class SkippedFile(BaseModel):
         default=False,
         description="It could not be read as the diff shows it: the review is incomplete.",
     )
+    other_kind: bool = Field(
+        default=False,
+        description="Not the kind of file the agent reviews (not Python, not a Dockerfile, …).",
+    )

@@ -32,6 +32,7 @@ from baton.memory.state import encode_state, read_state
 from baton.render.escape import code, inline, link, paragraph
 from baton.render.inline import ICONS
 from baton.render.pipeline_view import agent_label, note_remarks, revision_items, status_text
+from baton.render.skipped import skipped_items
 from baton.report import Review, SuppressedFinding
 
 __all__ = ["MIN_CHARS", "LinkBuilder", "render_markdown", "sort_findings"]
@@ -140,7 +141,7 @@ def render_markdown(
 
 def _context(review: Review, level: int) -> dict[str, Any]:
     """What the template shows besides the findings; higher levels leave more out."""
-    skipped = _skipped_items(review)
+    skipped = skipped_items(review)
     ordered = sorted(review.suppressed, key=lambda s: (finding_order(s.finding), s.reason))
     suppressed = [_silenced(s) for s in ordered if s.dismissed_by is None]
     dismissed = [_silenced(s) for s in ordered if s.dismissed_by is not None]
@@ -350,18 +351,6 @@ def usage_text(usage: Usage) -> str:
 
 def _thousands(count: int) -> str:
     return f"{count / 1000:.1f}k" if count >= 1000 else str(count)
-
-
-def _skipped_items(review: Review) -> list[Markup]:
-    entries = [(s.path, s.reason, "") for s in review.skipped]
-    entries += [(s.path, s.reason, a.name) for a in review.agents for s in a.skipped]
-    items = []
-    for path, reason, agent in sorted(entries):
-        item = Markup("{} — {}").format(code(path, limit=300), inline(reason, limit=200))
-        if agent:
-            item = Markup("{} ({})").format(item, inline(agent, limit=60))
-        items.append(item)
-    return items
 
 
 def _footer(review: Review) -> Markup:
