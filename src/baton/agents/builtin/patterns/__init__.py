@@ -33,12 +33,36 @@ Rules (id, slug, severity, CWE):
   fallback of an environment lookup.
 * BTN302 `jwt-unverified` (HIGH, CWE-347): `algorithms=[…"none"]`, `algorithm="none"`,
   `options={"verify_signature": False}`, `verify=False`.
+* BTN303 `secret-env-default` (HIGH, CWE-1188, CWE-798): `os.getenv` / `os.environ.get` /
+  `setdefault` of a signing secret (`…SECRET…`, `JWT…KEY`, `SIGNING_KEY` … by the variable's
+  or the target's name) with a non-empty literal default, or `… or "literal"`; not when a JWT
+  call of the module takes it as its key (BTN301 reports that call).
 * BTN401 `tar-extract-unfiltered` (MEDIUM, CWE-22): tar `extract()` — and `extractall()`
   where bandit does not see it — without `filter=`, or with `None` / `"fully_trusted"`.
 * BTN402 `zip-extract-unchecked` (MEDIUM, CWE-22): zip `extractall()` without `members=`,
   `extract(name)` with a name no condition of the function looks at.
 * BTN403 `unpack-archive-unfiltered` (MEDIUM, CWE-22): `shutil.unpack_archive` without
   `filter=`, or with `None` / `"fully_trusted"`.
+* BTN404 `tar-extractall-every-member` (HIGH, CWE-22): tar `extractall(members=
+  tar.getmembers())` (or the archive itself, `list(tar)`) without a safe filter, where bandit
+  does not see it (B202 fails on a `members=` method call).
+* BTN405 `archive-member-path-write` (HIGH, CWE-22): a file opened for writing at a path
+  joined from a member's name (`info.filename` from `infolist()`, a name from `namelist()`,
+  `member.name` from `getmembers()`), in a function that checks neither the path nor the name
+  (`commonpath`, `realpath`, `resolve`, `is_relative_to`, `startswith`, a condition on them).
+* BTN501 `import-from-request` (HIGH, CWE-470): `importlib.import_module`, `__import__`,
+  `import_string` … of a name taken from a web request (`request.args/form/GET…`, also
+  through a local variable).
+* BTN502 `template-from-request` (HIGH, CWE-1336): jinja2 `Template(…)`, `….from_string(…)`
+  (not on a sandboxed environment), flask `render_template_string`, Django and Tornado
+  `Template` compiling text taken from a web request.
+* BTN503 `asyncio-shell-command` (HIGH, CWE-78): `asyncio.create_subprocess_shell`,
+  `loop.subprocess_shell` with a command that is not a constant (values quoted with
+  `shlex.quote`, and numbers, are fine); anyio `run_process`/`open_process` of a formatted str.
+* BTN504 `sql-script-formatted` (HIGH, CWE-89): `….executescript(…)` of a script built by an
+  f-string, `+`, `%` or `.format()` with a value that is not a constant.
+* BTN601 `hmac-weak-digest` (MEDIUM, CWE-327, CWE-328): `hmac.new` / `hmac.HMAC` /
+  `hmac.digest` with MD5 or SHA-1, as a reference (`hashlib.md5`) or a name (`"sha1"`).
 
 Left to bandit (measured with bandit 1.9.4; `BANDIT_EQUIVALENTS` names the bandit rule each
 of ours sits beside, for a merge of findings on one line):
@@ -54,6 +78,12 @@ of ours sits beside, for a merge of findings on one line):
 * B202: `….extractall(…)` without `filter="data"`, on any object, in a module with
   `import tarfile` (it also reports `filter="tar"` and zip files there).
 * Nothing on JWT: B105 reports `SECRET = "…"` for the variable's name, not the call using it.
+* B608: a formatted string that looks like SQL (`SELECT … FROM`, `DELETE FROM`, `INSERT INTO
+  … VALUES`, `UPDATE … SET`), whatever runs it: BTN504 leaves such a script to it.
+* B324: `hashlib.md5()` / `sha1()` / `new("md5")` called, also inside `hmac.new(…)`.
+* B602-B605: the `subprocess` and `os` shell functions; none of asyncio's or anyio's.
+* Nothing on `importlib`, on templates compiled from request data (B701 is about
+  autoescaping, B702 reports every Mako template), on hand-written archive extraction.
 
 ruff's `S` rules, which baton does not select unless the repository does, see a little more:
 S506 follows `from yaml import load`, S501 covers `requests.request`, S202 follows
@@ -68,20 +98,39 @@ import ast
 import warnings
 from collections.abc import Callable, Iterator
 
-from baton.agents.builtin.patterns import archives, deserialization, tls, tokens
+from baton.agents.builtin.patterns import (
+    archives,
+    crypto,
+    deserialization,
+    injection,
+    member_paths,
+    tls,
+    tokens,
+)
 from baton.agents.builtin.patterns.index import Index
 from baton.agents.builtin.patterns.model import Found, PatternHit, Rule
 from baton.agents.builtin.patterns.visitor import Context, Walker
 
 __all__ = ["BANDIT_EQUIVALENTS", "RULES", "RULES_BY_ID", "PatternHit", "Rule", "scan_source"]
 
-RULES: tuple[Rule, ...] = (*tls.RULES, *deserialization.RULES, *tokens.RULES, *archives.RULES)
+RULES: tuple[Rule, ...] = (
+    *tls.RULES,
+    *deserialization.RULES,
+    *tokens.RULES,
+    *archives.RULES,
+    *member_paths.RULES,
+    *injection.RULES,
+    *crypto.RULES,
+)
 RULES_BY_ID = {rule.id: rule for rule in RULES}
 CHECKS: tuple[Callable[[ast.AST, Context], Iterator[Found]], ...] = (
     tls.check,
     deserialization.check,
     tokens.check,
     archives.check,
+    member_paths.check,
+    injection.check,
+    crypto.check,
 )
 
 BANDIT_EQUIVALENTS = {
@@ -91,13 +140,19 @@ BANDIT_EQUIVALENTS = {
     "BTN211": "B301",
     "BTN212": "B614",
     "BTN301": "B105",
+    "BTN303": "B105",
     "BTN401": "B202",
     "BTN402": "B202",
+    "BTN404": "B202",
+    "BTN503": "B605",
+    "BTN504": "B608",
+    "BTN601": "B324",
 }
 """Our rule → the bandit rule (ruff `S…`) about the same problem. A project that selects
 ruff's `S` rules may get both on one line (ruff also sees `from yaml import load`,
 `requests.request(verify=False)`, `from tarfile import open`); B105 stands for the
-hard-coded-secret family, which detect-secrets may report on the line of a literal key."""
+hard-coded-secret family, which detect-secrets may report on the line of a literal key; B605
+(a process started with a shell) for shell commands, B608 for SQL built from strings."""
 
 
 class _Scanner(Walker):

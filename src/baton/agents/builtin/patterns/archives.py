@@ -6,6 +6,10 @@ tar file, `extractall()` when tarfile is imported another way (`from tarfile imp
 zip files extracted without a look at the member names, and `shutil.unpack_archive` without
 a filter. Tar extraction is safe with `filter="data"` or `"tar"` (or a filter function of
 one's own); Python 3.14 made "data" the default, earlier versions trust the archive fully.
+
+`extractall(members=tar.getmembers())` looks like a choice of members and is none. bandit
+1.9's B202 fails on a `members=` call of a method and reports nothing there, so BTN404
+reports it, at the severity B202 gives an unchecked `extractall` (HIGH).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from baton.agents.builtin.patterns.visitor import (
     UNKNOWN,
     Arg,
     Context,
+    dotted,
     is_const,
     keyword,
     positional,
@@ -25,7 +30,9 @@ from baton.agents.builtin.patterns.visitor import (
 )
 
 
-def _rule(rule_id: str, name: str, short: str, recommendation: str) -> Rule:
+def _rule(rule_id: str, name: str, short: str, recommendation: str, high: bool = False) -> Rule:
+    if high:
+        return Rule(rule_id, name, short, "HIGH", "7.5", (22,), recommendation)
     return Rule(rule_id, name, short, "MEDIUM", "5.5", (22,), recommendation)
 
 
@@ -49,6 +56,14 @@ RULES = (
         "unpack-archive-unfiltered",
         "shutil.unpack_archive without an extraction filter",
         "Pass filter='data' to shutil.unpack_archive.",
+    ),
+    _rule(
+        "BTN404",
+        "tar-extractall-every-member",
+        "Tar archive extracted with every member passed as members=, unfiltered",
+        "Pass filter='data' (or 'tar'), or members= only the members whose names and link "
+        "targets were checked; members=tar.getmembers() checks nothing.",
+        high=True,
     ),
 )
 
@@ -87,13 +102,49 @@ def _tar(call: ast.Call, func: ast.Attribute, ctx: Context) -> Iterator[Found]:
         return
     owner = source(func.value)
     bandits = ctx.bandit_imported("tarfile")
-    if func.attr == "extractall" and (bandits or _members_chosen(positional(call, 1, "members"))):
-        return
+    if func.attr == "extractall":
+        members = positional(call, 1, "members")
+        if isinstance(members, ast.expr) and _every_member(members, func.value):
+            if not bandits or _bandit_fails(call):
+                message = (
+                    f"{owner}.extractall(members={source(members, 30)}) passes every member, "
+                    "unchecked: a member named '../x' or '/x', or a link, writes outside the "
+                    "target directory."
+                )
+                yield Found("BTN404", call, message)
+            return
+        if bandits or _members_chosen(members):
+            return
     message = (
         f"{owner}.{func.attr}() without filter='data': a member named '../x' or '/x', or a "
         "link, can write outside the target directory."
     )
     yield Found("BTN401", call, message)
+
+
+def _every_member(members: ast.expr, owner: ast.expr) -> bool:
+    """`tar.getmembers()`, the archive itself, or either in `list()`/`iter()`/`tuple()`."""
+    if (
+        isinstance(members, ast.Call)
+        and isinstance(members.func, ast.Name)
+        and members.func.id in {"list", "iter", "tuple"}
+        and len(members.args) == 1
+    ):
+        members = members.args[0]
+    if isinstance(members, ast.Call) and isinstance(members.func, ast.Attribute):
+        return members.func.attr == "getmembers" and not members.args
+    written = dotted(members)
+    return written is not None and written == dotted(owner)
+
+
+def _bandit_fails(call: ast.Call) -> bool:
+    """bandit's B202 reads a `members=` call's function as a plain name and fails on any
+    other (`tar.getmembers()`): it reports nothing for the call then."""
+    for item in call.keywords:
+        if item.arg == "members":
+            value = item.value
+            return isinstance(value, ast.Call) and not isinstance(value.func, ast.Name)
+    return False
 
 
 def _members_chosen(members: Arg) -> bool:

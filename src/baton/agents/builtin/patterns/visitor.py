@@ -11,7 +11,8 @@
   `str`/`bytes` literal (or an f-string, `+` or `.encode()` of literals, or another such
   constant) has that value.
 * **Kinds.** A name or attribute (`self.session`) bound to `tarfile.open(...)`,
-  `zipfile.ZipFile(...)`, `requests.Session()`, `aiohttp.ClientSession()`, an ssl context …
+  `zipfile.ZipFile(...)`, `requests.Session()`, `aiohttp.ClientSession()`, an ssl context,
+  a Jinja2 sandbox …
   (by assignment, `with … as`, `:=` or a parameter annotation) has that kind, in its scope.
 * **bandit's view.** Which modules bandit counts as imported and how it names a call, so that
   a rule can leave a case bandit reports to bandit.
@@ -51,6 +52,10 @@ FACTORIES: dict[str, str] = {
         ("ssl._create_unverified_context", "ssl._create_stdlib_context"), "ssl-unverified"
     ),
     "ssl.create_default_context": "ssl-context",
+    **dict.fromkeys(
+        ("jinja2.sandbox.SandboxedEnvironment", "jinja2.sandbox.ImmutableSandboxedEnvironment"),
+        "jinja2-sandbox",
+    ),
 }
 """Calls whose result has a known kind; `ssl.SSLContext` is decided by its protocol."""
 
