@@ -30,7 +30,9 @@ FROM debian:12.5
 RUN apt-get update && apt-get install -y curl
 """
 
-APT_ROWS = {("DL3008", LOW, 2), ("DL3015", INFO, 2), ("DL3009", INFO, 2)}
+NO_USER = ("BTN801", MEDIUM, None)
+"""baton's own rule beside hadolint: no USER, so the container runs as root (whole file)."""
+APT_ROWS = {("DL3008", LOW, 2), ("DL3015", INFO, 2), ("DL3009", INFO, 2), NO_USER}
 
 IMAGE = """\
 FROM python:3.12-slim
@@ -69,16 +71,17 @@ def test_what_an_image_build_gets_flagged_for(tmp_path: Path) -> None:
         ("SC2086", LOW, 6),  # the shellcheck rule hadolint runs on RUN, as in `shell`
         ("DL3002", MEDIUM, 7),  # the container runs as root
         ("DL3066", INFO, 7),
+        ("BTN802", MEDIUM, 3),  # baton's own: hadolint has no rule for `ADD https://…`
+        ("BTN701", MEDIUM, 5),  # baton's own: a download run unchecked, beside DL4006
     }
     [sc] = [f for f in output.findings if f.rule_id == "SC2086"]
     assert sc.rule_url == "https://www.shellcheck.net/wiki/SC2086"
-    # hadolint has no rule for `ADD https://…` (line 3): nothing is invented for it
 
 
 def test_a_dockerfile_that_does_not_parse_is_high(tmp_path: Path) -> None:
     output = review(tmp_path, {"Containerfile": "FROM alpine:3.20\nCOPY --frm=a b c\n"})
 
-    assert rows(output) == {("DL1000", HIGH, 2)}
+    assert rows(output) == {("DL1000", HIGH, 2), NO_USER}
     assert "invalid flag: --frm" in output.findings[0].message
 
 
@@ -122,7 +125,7 @@ def test_a_trusted_hadolint_config_is_used(tmp_path: Path) -> None:
     trusted = {".hadolint.yaml": "ignored:\n  - DL3015\noverride:\n  error:\n    - DL3008\n"}
     output = review(tmp_path, {"Dockerfile": APT}, tool_configs=trusted)
 
-    assert rows(output) == {("DL3008", MEDIUM, 2), ("DL3009", INFO, 2)}
+    assert rows(output) == {("DL3008", MEDIUM, 2), ("DL3009", INFO, 2), NO_USER}
     assert output.summary == "hadolint (repository hadolint config) on 1 file"
 
 
@@ -134,7 +137,7 @@ def test_line_numbers_are_gits_with_cr_only_line_ends(tmp_path: Path) -> None:
 
     output = run_agent(DockerfileAgent(), root, [file])
 
-    assert rows(output) == {("DL3003", LOW, 3), ("SC2164", MEDIUM, 3)}
+    assert rows(output) == {("DL3003", LOW, 3), ("SC2164", MEDIUM, 3), NO_USER}
     assert file.lines[3] == "RUN cd /opt"
 
 
@@ -174,11 +177,11 @@ def test_an_ignore_pragma_is_not_honoured_and_is_noted(tmp_path: Path, pragma: s
     honour = Settings(honor_tool_suppressions=True)
     honoured = run_agent(DockerfileAgent(), root, [file], settings=honour)
 
-    assert rows(output) == {("DL3008", LOW, 3), ("DL3015", INFO, 3), ("DL3009", INFO, 3)}
+    assert rows(output) == {("DL3008", LOW, 3), ("DL3015", INFO, 3), ("DL3009", INFO, 3), NO_USER}
     assert marker_notes([file]) == [
         ("Dockerfile", 2, "tool suppression not honoured: `# hadolint ignore` (hadolint)")
     ]
-    assert honoured.findings == []
+    assert rows(honoured) == {NO_USER}  # a hadolint pragma silences hadolint only
 
 
 def test_a_5_mb_dockerfile_completes_and_is_listed_as_too_large(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from baton.agents.builtin.ci_common import (
     shellcheck_url,
     staged,
 )
+from baton.agents.builtin.ci_rules import scan_dockerfile, with_rules
 from baton.agents.builtin.common import expect, files_phrase, load_json, repo_relative
 from baton.change.model import ChangedFile
 from baton.findings.model import Confidence, Finding, Severity
@@ -110,6 +111,7 @@ class DockerfileAgent:
                 expect(isinstance(data, list), TOOL, "a JSON array")
                 with output_shape(TOOL):
                     findings.extend(_finding(item, tree, self.name) for item in data)
+        findings = with_rules(scan_dockerfile, findings, ctx.workspace, paths, self.name)
         source = "repository hadolint config" if trusted is not None else "baton's defaults"
         return AgentOutput(
             findings=findings,

@@ -37,6 +37,7 @@ from baton.agents.builtin.ci_common import (
     shellcheck_url,
     staged,
 )
+from baton.agents.builtin.ci_rules import scan_shell, with_rules
 from baton.agents.builtin.common import expect, files_phrase, load_json, repo_relative
 from baton.agents.tools import ToolRunner
 from baton.change.model import ChangedFile, SkippedFile
@@ -175,6 +176,7 @@ class ShellAgent:
         checked = [path for group in groups.values() for path in group]
         findings, unsupported = await scan(ctx.tools, ctx.workspace, groups, self.name, honor=honor)
         skipped.extend(unsupported)
+        findings = with_rules(scan_shell, findings, ctx.workspace, checked, self.name, unsupported)
         count = len(checked) - len(unsupported)
         return AgentOutput(
             findings=findings, skipped=skipped, summary=f"shellcheck on {files_phrase(count)}"

@@ -27,6 +27,7 @@ from typing import Any
 
 from baton.agents.base import AgentContext, AgentOutput
 from baton.agents.builtin.ci_common import output_shape, reviewable, staged
+from baton.agents.builtin.ci_rules import scan_workflow, with_rules
 from baton.agents.builtin.common import expect, files_phrase, load_json, repo_relative
 from baton.agents.processes import ToolOutput, run_process
 from baton.agents.tools import tool_group
@@ -119,6 +120,7 @@ class WorkflowsAgent:
                 tasks = [group.create_task(one(path)) for path in paths]
             for task in tasks:
                 findings.extend(task.result())
+        findings = with_rules(scan_workflow, findings, ctx.workspace, paths, self.name)
         return AgentOutput(
             findings=findings,
             skipped=skipped,
