@@ -109,15 +109,29 @@ def test_a_pull_request_title_expanded_into_run_is_critical(tmp_path: Path) -> N
     assert output.summary == "zizmor (offline) on 1 file"
 
 
-def test_pull_request_target_checking_out_the_head_keeps_zizmors_severity(
+def test_pull_request_target_checking_out_the_head_is_critical_on_both_lines(
     tmp_path: Path,
 ) -> None:
+    """The checkout of the head (BTN901) makes zizmor's trigger finding CRITICAL too: a
+    change that only turns `pull_request` into `pull_request_target` adds just that line."""
     output = review(tmp_path, {".github/workflows/preview.yml": TARGET})
 
-    assert rows(output) == {("dangerous-triggers", HIGH, 3), ("BTN901", CRITICAL, 12)}
+    assert rows(output) == {("dangerous-triggers", CRITICAL, 3), ("BTN901", CRITICAL, 12)}
     [trigger] = [f for f in output.findings if f.rule_id == "dangerous-triggers"]
+    assert trigger.original_severity is HIGH
+    assert "pwn request" in trigger.message
     assert trigger.confidence is Confidence.MEDIUM
     assert "pull_request_target" in (trigger.recommendation or "")
+
+
+def test_pull_request_target_without_a_checkout_of_the_head_keeps_zizmors_severity(
+    tmp_path: Path,
+) -> None:
+    safe = TARGET.replace("          ref: ${{ github.event.pull_request.head.sha }}\n", "")
+    output = review(tmp_path, {".github/workflows/preview.yml": safe})
+
+    assert ("dangerous-triggers", HIGH, 3) in rows(output)
+    assert not any(f.rule_id == "BTN901" for f in output.findings)
 
 
 def test_checkout_without_persist_credentials_is_medium(tmp_path: Path) -> None:

@@ -15,6 +15,9 @@ hadolint runs on `RUN` lines (SCxxxx) as in the `shell` agent: `error` → HIGH,
 MEDIUM, `info` → LOW, `style` → INFO. Exceptions: DL1000 (the Dockerfile does not parse, so
 `docker build` fails) → HIGH; DL3002 (the last `USER` is root, so the container runs as
 root) → MEDIUM.
+
+baton's own rules for Dockerfiles run beside hadolint (`ci_rules`); a rule stays silent on a
+line where hadolint reports the same problem.
 """
 
 from __future__ import annotations

@@ -18,6 +18,9 @@ skipped with the reason (shellcheck's analysis grows faster than their size).
 
 Severity map (documented in README): `error` → HIGH (parse errors and definite run-time
 failures), `warning` → MEDIUM, `info` → LOW, `style` → INFO.
+
+baton's own rules for shell scripts run beside shellcheck (`ci_rules`); a rule stays silent on a
+line where shellcheck reports the same problem.
 """
 
 from __future__ import annotations

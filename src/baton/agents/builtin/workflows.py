@@ -10,7 +10,10 @@ Severity map (documented in README): zizmor's severity high → HIGH, medium →
 low → LOW, informational or unknown → INFO; its confidence becomes the finding's. A
 `template-injection` of high severity and high confidence → CRITICAL: attacker-controlled
 text (an issue title, a branch name) expanded into a script is code execution in CI.
-`dangerous-triggers` (`pull_request_target`, `workflow_run`) keeps zizmor's own severity.
+`dangerous-triggers` (`pull_request_target`, `workflow_run`) keeps zizmor's own severity,
+except in a workflow where a job checks out the pull request's code (baton's rule BTN901,
+`ci_rules`): there it is CRITICAL too, so a change that only edits the trigger is caught.
+baton's own rules for workflows run beside zizmor (`ci_rules.workflows`).
 A file zizmor cannot audit is a whole-file `unauditable` finding: HIGH when its YAML does
 not parse (GitHub refuses it too), MEDIUM when it does not match zizmor's schema.
 
@@ -28,6 +31,7 @@ from typing import Any
 from baton.agents.base import AgentContext, AgentOutput
 from baton.agents.builtin.ci_common import output_shape, reviewable, staged
 from baton.agents.builtin.ci_rules import scan_workflow, with_rules
+from baton.agents.builtin.ci_rules.workflows import PWN_REQUEST
 from baton.agents.builtin.common import expect, files_phrase, load_json, repo_relative
 from baton.agents.processes import ToolOutput, run_process
 from baton.agents.tools import tool_group
@@ -120,12 +124,35 @@ class WorkflowsAgent:
                 tasks = [group.create_task(one(path)) for path in paths]
             for task in tasks:
                 findings.extend(task.result())
-        findings = with_rules(scan_workflow, findings, ctx.workspace, paths, self.name)
+        findings = pwn_triggers(
+            with_rules(scan_workflow, findings, ctx.workspace, paths, self.name)
+        )
         return AgentOutput(
             findings=findings,
             skipped=skipped,
             summary=f"zizmor (offline) on {files_phrase(len(paths))}",
         )
+
+
+def pwn_triggers(findings: list[Finding]) -> list[Finding]:
+    """zizmor's `dangerous-triggers` raised to CRITICAL in a workflow where a job checks out
+    the pull request's code (baton's pwn-request rule): a change that only edits the trigger
+    line makes that workflow exploitable, and its added line must carry the CRITICAL."""
+    pwned = {f.path: f for f in findings if f.rule_id == PWN_REQUEST.id}
+    raised = []
+    for finding in findings:
+        checkout = pwned.get(finding.path)
+        if finding.rule_id != "dangerous-triggers" or checkout is None:
+            raised.append(finding)
+            continue
+        note = f" A job checks out the pull request's code (line {checkout.line}): a pwn request."
+        update = {
+            "severity": Severity.CRITICAL,
+            "original_severity": finding.severity,
+            "message": finding.message + note,
+        }
+        raised.append(finding.model_copy(update=update))
+    return raised
 
 
 def _findings(output: ToolOutput, path: str, tree: Path, agent: str) -> list[Finding]:
