@@ -96,7 +96,7 @@ def test_a_pwn_request_beside_zizmors_dangerous_triggers(tmp_path: Path) -> None
     root = tmp_path / "repo"
     output = run_agent(WorkflowsAgent(), root, [new_file(root, ".github/workflows/t.yml", text)])
 
-    assert rows(output) >= {("dangerous-triggers", HIGH, 3), ("BTN901", CRITICAL, 12)}
+    assert rows(output) >= {("dangerous-triggers", CRITICAL, 3), ("BTN901", CRITICAL, 12)}
     [pwn] = [f for f in output.findings if f.rule_id == "BTN901"]
     assert "issue_comment" in pwn.message and pwn.recommendation
 
