@@ -6,19 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from baton.agents.base import AgentStatus
 from baton.agents.builtin.dockerfile import DockerfileAgent, is_dockerfile, severity_for
 from baton.change.model import ChangedFile, FileStatus
-from baton.errors import AgentError
 from baton.findings.model import Severity
 from baton.settings import Settings
 from tests.agents.builtin.agent_harness import new_file, run_agent
 from tests.agents.builtin.ci_support import (
-    fake_tool,
     marker_notes,
     new_file_git_lines,
     rows,
-    through_runner,
 )
 from tests.fakes.baton_cli import review_report
 from tests.fakes.repos import GitRepo
@@ -191,26 +187,6 @@ def test_a_5_mb_dockerfile_completes_and_is_listed_as_too_large(tmp_path: Path) 
     assert {f.path for f in output.findings} == {"Dockerfile"}
     assert [s.path for s in output.skipped] == ["Dockerfile.huge"]
     assert output.skipped[0].reason.startswith("hadolint: too large (")
-
-
-def test_a_missing_hadolint_fails_the_agent_with_the_reason(tmp_path: Path) -> None:
-    root = tmp_path / "repo"
-    file = new_file(root, "Dockerfile", APT)
-
-    result = through_runner(
-        DockerfileAgent(), root, [file], Settings(tools={"hadolint": "/nonexistent"})
-    )
-
-    assert result.status is AgentStatus.FAILED
-    assert result.reason == "hadolint not found at /nonexistent (from the tools setting)"
-    assert result.attempts == 1
-
-
-def test_output_that_is_not_hadolints_json_fails_the_agent(tmp_path: Path) -> None:
-    fake = fake_tool(tmp_path / "bin", "hadolint", "Dockerfile:2 DL3008 warning: Pin versions")
-
-    with pytest.raises(AgentError, match="hadolint output is not JSON"):
-        review(tmp_path, {"Dockerfile": APT}, tools={"hadolint": fake})
 
 
 def test_the_base_commits_hadolint_config_applies_and_the_heads_does_not(

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from baton.agents.base import AgentStatus
 from baton.agents.builtin.ci_common import MAX_TOOL_BYTES
 from baton.agents.builtin.shell import ShellAgent, interpreter, plan_for
 from baton.change.model import ChangedFile, FileStatus
@@ -19,7 +18,6 @@ from tests.agents.builtin.ci_support import (
     marker_notes,
     new_file_git_lines,
     rows,
-    through_runner,
 )
 
 HIGH, MEDIUM, LOW, INFO = Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO
@@ -229,26 +227,6 @@ def test_a_5_mb_script_completes_and_is_listed_as_too_large(tmp_path: Path) -> N
     assert skipped.path == "generated/huge.sh"
     assert skipped.reason.startswith("shellcheck: too large (")
     assert f"the limit is {MAX_TOOL_BYTES:,}" in skipped.reason
-
-
-def test_a_missing_shellcheck_fails_the_agent_with_the_reason(tmp_path: Path) -> None:
-    root = tmp_path / "repo"
-    file = new_file(root, "run.sh", CLEANUP)
-
-    result = through_runner(
-        ShellAgent(), root, [file], Settings(tools={"shellcheck": "/nonexistent"})
-    )
-
-    assert result.status is AgentStatus.FAILED
-    assert result.reason == "shellcheck not found at /nonexistent (from the tools setting)"
-    assert result.attempts == 1
-
-
-def test_output_that_is_not_shellchecks_json_fails_the_agent(tmp_path: Path) -> None:
-    fake = fake_tool(tmp_path / "bin", "shellcheck", "In run.sh line 4: rm -rf $target/")
-
-    with pytest.raises(AgentError, match="shellcheck output is not JSON"):
-        review(tmp_path, {"run.sh": CLEANUP}, tools={"shellcheck": fake})
 
 
 def test_json_of_another_shape_fails_the_agent(tmp_path: Path) -> None:

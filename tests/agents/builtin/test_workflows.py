@@ -6,19 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from baton.agents.base import AgentStatus
 from baton.agents.builtin.workflows import WorkflowsAgent, is_actions_file, severity_for
 from baton.change.model import ChangedFile, FileStatus
-from baton.errors import AgentError
 from baton.findings.model import Confidence, Severity
 from baton.settings import Settings
 from tests.agents.builtin.agent_harness import new_file, run_agent
 from tests.agents.builtin.ci_support import (
-    fake_tool,
     marker_notes,
     new_file_git_lines,
     rows,
-    through_runner,
 )
 
 PINNED = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683  # v4.2.2"
@@ -275,23 +271,3 @@ def test_line_numbers_are_gits_with_cr_only_line_ends(tmp_path: Path) -> None:
 
     assert ("template-injection", CRITICAL, 9) in rows(output)
     assert file.lines[9].startswith("      - run: echo")
-
-
-def test_a_missing_zizmor_fails_the_agent_with_the_reason(tmp_path: Path) -> None:
-    root = tmp_path / "repo"
-    file = new_file(root, ".github/workflows/greet.yml", INJECTION)
-
-    result = through_runner(
-        WorkflowsAgent(), root, [file], Settings(tools={"zizmor": "/nonexistent"})
-    )
-
-    assert result.status is AgentStatus.FAILED
-    assert result.reason == "zizmor not found at /nonexistent (from the tools setting)"
-    assert result.attempts == 1
-
-
-def test_output_that_is_not_zizmors_json_fails_the_agent(tmp_path: Path) -> None:
-    fake = fake_tool(tmp_path / "bin", "zizmor", "No findings to report. Good job!")
-
-    with pytest.raises(AgentError, match="zizmor output is not JSON"):
-        review(tmp_path, {".github/workflows/greet.yml": INJECTION}, tools={"zizmor": fake})
