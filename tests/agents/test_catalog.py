@@ -23,7 +23,8 @@ def plan(environ: dict[str, str], **values: Any) -> tuple[list[list[tuple[str, s
     return [[(agent.name, agent.engine) for agent in phase] for phase in phases], said
 
 
-FLOOR = [("security", "builtin"), ("quality", "builtin"), ("coverage", "builtin")]
+CI_FILES = [("workflows", "builtin"), ("shell", "builtin"), ("dockerfile", "builtin")]
+FLOOR = [("security", "builtin"), ("quality", "builtin"), ("coverage", "builtin"), *CI_FILES]
 
 
 def test_without_a_model_only_the_built_in_agents_run() -> None:
@@ -42,6 +43,7 @@ def test_a_model_reviews_beside_each_built_in_agent_never_instead() -> None:
             ("claude-quality", "claude"),
             ("coverage", "builtin"),
             ("claude-coverage", "claude"),
+            *CI_FILES,
         ],
         [("synthesizer", "claude")],
     ]

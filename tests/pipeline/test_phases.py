@@ -99,6 +99,7 @@ def test_severity_overrides_and_agent_ignores_shape_the_gate(repo: GitRepo) -> N
         "path": "scripts/deploy.py",
         "reason": "agents.security.ignore",
         "unreviewable": False,
+        "other_kind": False,
     } in security["skipped"]
     assert "reported as CRITICAL" in done.stdout
 
@@ -122,8 +123,10 @@ def test_agents_selection_keeps_the_phase_order(repo: GitRepo) -> None:
         ("phases = []\n", "no agent to run"),
         ("phases = [[], []]\n", "no agent to run"),
         (
-            "[agents.security]\nenabled = false\n[agents.quality]\nenabled = false\n"
-            "[agents.coverage]\nenabled = false\n",
+            "".join(
+                f"[agents.{name}]\nenabled = false\n"
+                for name in ("security", "quality", "coverage", "workflows", "shell", "dockerfile")
+            ),
             "no agent to run",
         ),
         ('[agents.claude-security]\nprompt = "x"\n', "name claude-security is reserved"),
