@@ -37,7 +37,7 @@ EVAL_CALL = '''"""Expressions."""
 def evaluate(text):
     return eval(text)
 '''
-"""bandit B307 (eval): MEDIUM, below the default `stop_on`."""
+"""bandit B307 (eval): HIGH, below the default `stop_on`."""
 
 CI_AGENTS = ["workflows", "shell", "dockerfile"]
 """The built-in agents with no Claude counterpart; skipped when no such file changed."""
@@ -322,13 +322,13 @@ def test_a_failed_claude_agent_is_run_again_and_its_second_run_counts(
 
     code, report, comment, log = review(repo, fake_anthropic)
 
-    assert code == 0, log  # HIGH and MEDIUM are below the default fail_on
+    assert code == 0, log  # HIGH is below the default fail_on
     security = by_agent(report)["claude-security"]
     assert (security["engine"], security["status"], security["attempts"]) == ("claude", "ok", 2)
     assert by_agent(report)["security"]["attempts"] == 1  # the built-in one ran once
     assert sorted((f["agent"], f["rule_id"], f["severity"]) for f in report["findings"]) == [
         ("claude-security", "code-injection", "HIGH"),
-        ("security", "B307", "MEDIUM"),
+        ("security", "B307", "HIGH"),
     ]
     assert "claude-security: failed" in log and "running it again (1 of 1) in 0.1s" in log
     assert "after 2 runs" in comment

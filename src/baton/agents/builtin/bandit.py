@@ -6,7 +6,8 @@ Severity map (documented in README):
   CWE-89 SQL, CWE-94/95 code injection, CWE-502 unsafe deserialization) → CRITICAL
 * deserialization of untrusted data (CWE-502: B301 pickle/marshal/shelve/dill, B302, B506
   yaml.load, B614 torch.load) and TLS verification turned off (CWE-295: B323 unverified
-  context) → at least HIGH, as baton's own rules for the same weaknesses (`patterns`)
+  context) and code run from a string (CWE-95: B307 `eval`, B102 `exec`) → at least HIGH,
+  as baton's own rules for the same weaknesses (`patterns`)
 * otherwise bandit's own severity: HIGH → HIGH, MEDIUM → MEDIUM, LOW → LOW
 * LOW confidence lowers the result one step (never below INFO)
 
@@ -45,9 +46,10 @@ from baton.redact import stub
 from baton.tool_config import PYPROJECT
 
 INJECTION_CWES = frozenset({77, 78, 89, 94, 95, 502})
-AT_LEAST_HIGH = frozenset({"B301", "B302", "B506", "B614", "B323"})
-"""Unsafe deserialization and TLS verification off: baton's own rules for the same weaknesses
-rate them HIGH (`patterns`), so bandit's MEDIUM is raised to match."""
+AT_LEAST_HIGH = frozenset({"B301", "B302", "B506", "B614", "B323", "B307", "B102"})
+"""Unsafe deserialization, TLS verification off and code run from a string (`eval`, `exec`):
+baton's own rules for such weaknesses rate them HIGH (`patterns`), so bandit's MEDIUM is
+raised to match."""
 DEFAULT_SKIPS = ("B101", "B404", "B603")
 """assert_used, import of subprocess, subprocess without shell: noise in review comments."""
 NO_EXCLUDES = "//baton: no default excludes//"
