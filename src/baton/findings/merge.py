@@ -24,9 +24,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from baton.agent_config import FilterMode
-from baton.agents.builtin.patterns import BANDIT_EQUIVALENTS
 from baton.change.model import ChangedFile, ChangeSet
 from baton.findings.model import Finding, Placement
+from baton.findings.twins import BANDIT_EQUIVALENTS
 
 _RUFF_BANDIT = re.compile(r"^S(\d{3})$")
 _HARDCODED_SECRET = frozenset({"B105", "B106", "B107"})

@@ -112,10 +112,8 @@ def _expand(args: Sequence[str], files: list[str]) -> list[str]:
 def _executable(program: str, root: Path) -> str:
     """`program` as a path: relative to the checkout when it has a `/`, else from PATH."""
     if "/" in program:
-        candidate = Path(program) if Path(program).is_absolute() else root / program
-        if candidate.is_file():
-            return str(candidate)
-        found = None
+        candidate = root / program  # an absolute `program` stays as it is
+        found = str(candidate) if candidate.is_file() else None
     else:
         found = shutil.which(program)
     if found is None:

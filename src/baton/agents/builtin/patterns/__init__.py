@@ -110,6 +110,7 @@ from baton.agents.builtin.patterns import (
 from baton.agents.builtin.patterns.index import Index
 from baton.agents.builtin.patterns.model import Found, PatternHit, Rule
 from baton.agents.builtin.patterns.visitor import Context, Walker
+from baton.findings.twins import BANDIT_EQUIVALENTS
 
 __all__ = ["BANDIT_EQUIVALENTS", "RULES", "RULES_BY_ID", "PatternHit", "Rule", "scan_source"]
 
@@ -132,27 +133,6 @@ CHECKS: tuple[Callable[[ast.AST, Context], Iterator[Found]], ...] = (
     injection.check,
     crypto.check,
 )
-
-BANDIT_EQUIVALENTS = {
-    "BTN104": "B323",
-    "BTN106": "B501",
-    "BTN201": "B506",
-    "BTN211": "B301",
-    "BTN212": "B614",
-    "BTN301": "B105",
-    "BTN303": "B105",
-    "BTN401": "B202",
-    "BTN402": "B202",
-    "BTN404": "B202",
-    "BTN503": "B605",
-    "BTN504": "B608",
-    "BTN601": "B324",
-}
-"""Our rule → the bandit rule (ruff `S…`) about the same problem. A project that selects
-ruff's `S` rules may get both on one line (ruff also sees `from yaml import load`,
-`requests.request(verify=False)`, `from tarfile import open`); B105 stands for the
-hard-coded-secret family, which detect-secrets may report on the line of a literal key; B605
-(a process started with a shell) for shell commands, B608 for SQL built from strings."""
 
 
 class _Scanner(Walker):
