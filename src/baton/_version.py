@@ -1,3 +1,8 @@
-"""The installed version of baton."""
+"""The installed version of baton, from the package metadata (the git tag it was built from)."""
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("baton-review")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
