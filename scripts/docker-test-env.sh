@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # Prepares what the container tests (tests/container) need on a Debian machine, as root:
-# a running Docker engine, a local Debian bookworm base image with python3 (no registry is
-# needed) and a folder of wheels for an offline `docker build`.
+# a running Docker engine, a local stand-in for debian:bookworm-slim (no registry is needed)
+# and a folder of wheels for an offline `docker build`.
 #
 #   scripts/docker-test-env.sh [up]   # idempotent; fast when everything already exists
 #   scripts/docker-test-env.sh down   # stop the Docker engine this script started
 #
 # On success `up` prints two lines for the tests, BASE_IMAGE=<image> and WHEELS=<folder>.
 # Settings (environment): BATON_DOCKER_CACHE (default /var/cache/baton-docker) holds the
-# wheels, the logs and the lock; BATON_BASE_IMAGE (default baton-base:bookworm).
+# wheels, the logs and the lock; BATON_BASE_IMAGE (default baton-base:bookworm-slim).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CACHE="${BATON_DOCKER_CACHE:-/var/cache/baton-docker}"
-BASE_IMAGE="${BATON_BASE_IMAGE:-baton-base:bookworm}"
+BASE_IMAGE="${BATON_BASE_IMAGE:-baton-base:bookworm-slim}"
 SUITE=bookworm
 WHEELS="$CACHE/wheels"
 PIDFILE="$CACHE/dockerd.pid"
@@ -77,20 +77,32 @@ build_base_image() {
     started=$SECONDS
     rootfs="$(mktemp -d "$CACHE/rootfs.XXXXXX")"
     say "building $BASE_IMAGE: debootstrap $SUITE from $mirror"
-    debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
-        "$SUITE" "$rootfs" "$mirror" >"$CACHE/debootstrap.log" 2>&1 \
+    debootstrap --variant=minbase "$SUITE" "$rootfs" "$mirror" >"$CACHE/debootstrap.log" 2>&1 \
         || { tail -n 20 "$CACHE/debootstrap.log" >&2; rm -rf "$rootfs"; die "debootstrap failed"; }
     {
         echo "deb $mirror $SUITE main"
         echo "deb $mirror $SUITE-updates main"
         if [ -n "$security" ]; then echo "deb $security $SUITE-security main"; fi
     } >"$rootfs/etc/apt/sources.list"
+    # As debian:bookworm-slim is made: packages installed later leave out docs, manuals and
+    # translations, and the ones already there are removed.
+    cat >"$rootfs/etc/dpkg/dpkg.cfg.d/docker" <<'SLIM'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/groff/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/linda/*
+path-exclude /usr/share/lintian/overrides/*
+path-exclude /usr/share/locale/*
+path-exclude /usr/share/man/*
+SLIM
+    find "$rootfs/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
+    rm -rf "$rootfs"/usr/share/{groff,info,linda,locale,man}/* "$rootfs"/usr/share/lintian/overrides/*
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin \
         "$rootfs"/var/lib/apt/lists/*
     tar -C "$rootfs" -c . | docker import \
         --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-        --change 'ENV LANG=C.UTF-8' \
-        --change 'CMD ["python3"]' \
+        --change 'CMD ["bash"]' \
         - "$BASE_IMAGE" >/dev/null
     rm -rf "$rootfs"
     say "built $BASE_IMAGE in $((SECONDS - started)) s"
@@ -107,9 +119,9 @@ build_wheels() {
     if [ -x "$ROOT/.venv/bin/pip" ]; then pip=("$ROOT/.venv/bin/pip"); fi
     started=$SECONDS
     fresh="$(mktemp -d "$CACHE/wheels.XXXXXX")"
-    say "building wheels for '.[claude]' and hatchling into $WHEELS"
+    say "building wheels for '.[claude]' and the build backend into $WHEELS"
     "${pip[@]}" wheel --quiet --disable-pip-version-check --wheel-dir "$fresh" "${pins[@]}" \
-        "${ROOT}[claude]" hatchling >"$CACHE/wheels.log" 2>&1 \
+        "${ROOT}[claude]" hatchling hatch-vcs >"$CACHE/wheels.log" 2>&1 \
         || { tail -n 20 "$CACHE/wheels.log" >&2; rm -rf "$fresh"; die "pip wheel failed"; }
     rm -f "$fresh"/baton_review-*.whl  # the image builds baton from the source tree
     echo "$stamp" >"$fresh/.stamp"

@@ -24,5 +24,11 @@ def engine() -> image.Engine:
 
 @pytest.fixture(scope="session")
 def baton_image(engine: image.Engine) -> str:
-    """The tag of the image built from the working tree."""
+    """The tag of the full image (with the Claude CLI) built from the working tree."""
     return image.build(engine)
+
+
+@pytest.fixture(scope="session")
+def builtin_image(engine: image.Engine) -> str:
+    """The tag of the builtin image (no Claude CLI) built from the working tree."""
+    return image.build(engine, "builtin")

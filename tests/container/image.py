@@ -1,10 +1,11 @@
 """baton's image for the container tests: the Docker engine, the build, and `docker run`.
 
 `prepare()` runs `scripts/docker-test-env.sh` (engine, local Debian base image, wheels).
-`build()` builds the repository's Dockerfile from the working tree with those wheels, offline,
-and tags the image with a hash of everything that goes into it, so an unchanged tree reuses
-the image of an earlier run. `run()` starts the image the way GitHub starts a Docker action:
-the workspace mounted at /github/workspace, which is also the working directory.
+`build()` builds one of the Dockerfile's images (`full`, `builtin`) from the working tree with
+those wheels, offline, named with the tree's version, and tags it with a hash of everything
+that goes into it, so an unchanged tree reuses the image of an earlier run. `run()` starts
+the image the way GitHub starts a Docker action: the workspace mounted at /github/workspace,
+which is also the working directory.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from setuptools_scm import get_version
+
 ROOT = Path(__file__).resolve().parents[2]
 PREPARE = ROOT / "scripts" / "docker-test-env.sh"
 IMAGE_REPOSITORY = "baton-test"
@@ -36,6 +39,7 @@ BUILD_FILES = (
     "README.md",
     "LICENSE",
     "docker/constraints.txt",
+    "docker/entrypoint.sh",
 )
 """Files the image is built from besides src/ (as .dockerignore lets in); missing ones skipped."""
 
@@ -93,9 +97,14 @@ def _sources() -> list[Path]:
     return files
 
 
+def tree_version() -> str:
+    """The version a build of the working tree carries (`BATON_VERSION`), as a wheel would."""
+    return str(get_version(root=str(ROOT)))
+
+
 def source_hash(engine: Engine) -> str:
-    """Hash of the build inputs: the tree's files, the base image and the wheel set."""
-    digest = hashlib.sha256()
+    """Hash of the build inputs: the tree's files and version, the base image, the wheel set."""
+    digest = hashlib.sha256(tree_version().encode())
     for path in _sources():
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(str(inspect(engine.base_image)["Id"]).encode())
@@ -134,7 +143,9 @@ def _build_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def build_context(engine: Engine, context: Path, tag: str) -> tuple[float, str]:
+def build_context(
+    engine: Engine, context: Path, tag: str, *, target: str = "full"
+) -> tuple[float, str]:
     """`docker build` of `context` on the local base image: its seconds and its log."""
     started = time.monotonic()
     done = docker(
@@ -143,6 +154,10 @@ def build_context(engine: Engine, context: Path, tag: str) -> tuple[float, str]:
         "host",
         "--build-arg",
         f"BASE_IMAGE={engine.base_image}",
+        "--build-arg",
+        f"BATON_VERSION={tree_version()}",
+        "--target",
+        target,
         "--tag",
         tag,
         str(context),
@@ -153,22 +168,23 @@ def build_context(engine: Engine, context: Path, tag: str) -> tuple[float, str]:
     return time.monotonic() - started, done.stdout
 
 
-def build(engine: Engine) -> str:
-    """The tag of the working tree's image, built unless an image of the same inputs exists."""
-    tag = f"{IMAGE_REPOSITORY}:{source_hash(engine)}"
+def build(engine: Engine, target: str = "full") -> str:
+    """The tag of the working tree's `target` image, built unless one of the same inputs exists."""
+    inputs = source_hash(engine)
+    tag = f"{IMAGE_REPOSITORY}:{inputs}-{target}"
     with _build_lock():
         if not exists(tag):
             with tempfile.TemporaryDirectory(prefix="baton-context-") as folder:
-                build_context(engine, make_context(engine, Path(folder)), tag)
-            _forget_other_tags(tag)
+                build_context(engine, make_context(engine, Path(folder)), tag, target=target)
+            _forget_other_trees(inputs)
     return tag
 
 
-def _forget_other_tags(keep: str) -> None:
+def _forget_other_trees(keep: str) -> None:
     """Untag images of earlier trees; their shared layers stay as build cache."""
     listed = docker("image", "ls", "--format", "{{.Repository}}:{{.Tag}}", IMAGE_REPOSITORY)
     for tag in listed.stdout.split():
-        if tag != keep:
+        if not tag.startswith(f"{IMAGE_REPOSITORY}:{keep}-"):
             docker("image", "rm", tag)
 
 

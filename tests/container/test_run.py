@@ -77,6 +77,30 @@ def test_reports_are_written_into_the_workspace(baton_image: str, repo: GitRepo)
     assert sarif["version"] == "2.1.0"
 
 
+@pytest.mark.parametrize(
+    ("owner", "writes_as"),
+    [(RUNNER_UID, RUNNER_UID), (0, 0)],
+    ids=["runner's workspace: baton runs as the runner", "root's workspace: stays root"],
+)
+def test_what_baton_writes_belongs_to_the_workspace_owner(
+    baton_image: str, repo: GitRepo, owner: int, writes_as: int
+) -> None:
+    """Started as root (as GitHub starts a Docker action), baton runs as the workspace's owner,
+    so a self-hosted runner can delete what it wrote; its own process is not root either."""
+    workspace = checkout(repo, {"app/settings.py": f'AWS_ACCESS_KEY_ID = "{AWS_KEY}"\n'})
+    image.give_to(workspace, owner, owner)
+    ran = image.run(
+        baton_image,
+        *("--base", "main", "--json", "baton.json", "--sarif", "baton.sarif"),
+        workspace=workspace,
+    )
+    assert ran.code == 1, ran.stderr
+    written = [workspace / "baton.json", workspace / "baton.sarif"]
+    assert {(path.stat().st_uid, path.stat().st_gid) for path in written} == {
+        (writes_as, writes_as)
+    }
+
+
 def test_gitlab_job_script_runs_in_the_image(baton_image: str, repo: GitRepo) -> None:
     """GitLab's template clears the entrypoint (`entrypoint: [""]`) and runs its script in sh."""
     workspace = checkout(repo, {"app/settings.py": f'AWS_ACCESS_KEY_ID = "{AWS_KEY}"\n'})

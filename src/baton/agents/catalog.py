@@ -31,7 +31,7 @@ from baton.change.model import ChangedFile
 from baton.errors import AgentSkipped, UsageError
 from baton.settings import MODEL_LAYER, Settings
 
-INSTALL_HINT = "pip install 'baton-review[claude]'"
+INSTALL_HINT = "pip install 'baton-review[claude]', or the image without -builtin"
 NO_MODEL = "needs a model credential (ANTHROPIC_API_KEY or another; see README)"
 
 
@@ -149,7 +149,7 @@ def _agents(
             engine = Engine.CLAUDE
             notes.add(f"engine auto: claude beside the built-in agents ({credential} is set)")
         elif floor:
-            why = "no model credential" if credential is None else f"no {INSTALL_HINT}"
+            why = "no model credential" if credential is None else f"no Claude CLI: {INSTALL_HINT}"
             notes.add(f"engine auto: built-in agents only ({why})")
             return floor
         else:
