@@ -49,7 +49,7 @@ class Review(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     schema_version: int = SCHEMA_VERSION
-    baton_version: str = __version__
+    baton_version: str = Field(default_factory=lambda: __version__)  # not in the schema
     base: str | None = None
     head: str | None = None
     files_changed: int = 0
