@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares what the container tests (tests/container) need on a Debian machine, as root:
 # a running Docker engine, a local stand-in for debian:bookworm-slim (no registry is needed)
-# and a folder of wheels for an offline `docker build`.
+# and a folder of wheels for an offline `docker build`; and a local registry server for the
+# cold-start benchmark.
 #
 #   scripts/docker-test-env.sh [up]   # idempotent; fast when everything already exists
 #   scripts/docker-test-env.sh down   # stop the Docker engine this script started
@@ -34,6 +35,8 @@ need_tools() {
     local missing=()
     command -v dockerd >/dev/null || missing+=(docker.io)
     command -v debootstrap >/dev/null || missing+=(debootstrap)
+    command -v docker-registry >/dev/null || missing+=(docker-registry)  # bench/cold_start.py
+    command -v ip >/dev/null || missing+=(iproute2)
     if [ "${#missing[@]}" -gt 0 ]; then
         [ "$(id -u)" = 0 ] || die "run as root to install ${missing[*]}"
         apt_install "${missing[@]}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,9 +26,9 @@ def test_mypy_strict_passes_on_src(tmp_path: Path) -> None:
 
 
 def test_ruff_lint_and_format_are_clean() -> None:
-    lint = _run("ruff", "check", "src", "tests", "bench")
+    lint = _run("ruff", "check", "src", "tests", "bench", "scripts")
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    fmt = _run("ruff", "format", "--check", "src", "tests", "bench")
+    fmt = _run("ruff", "format", "--check", "src", "tests", "bench", "scripts")
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
 
@@ -44,3 +45,31 @@ def test_shipped_report_schema_is_current() -> None:
     assert done.returncode == 0, done.stderr
     shipped = (ROOT / "schema" / "report.schema.json").read_text()
     assert done.stdout == shipped, "run: python -m baton schema > schema/report.schema.json"
+
+
+PUBLISHED = (
+    "README.md",
+    "action.yml",
+    "Dockerfile",
+    "gitlab-template.yml",
+    "templates/review.yml",
+    ".gitlab-ci.yml",
+    "SECURITY.md",
+    "CHANGELOG.md",
+    ".github/workflows/release.yml",
+)
+"""Files that name where baton is published."""
+
+
+@pytest.mark.parametrize("name", PUBLISHED)
+def test_published_names_are_the_canonical_ones(name: str) -> None:
+    """One repository and image name everywhere: github.com/baton-review/baton, the action
+    baton-review/baton, ghcr.io/baton-review/baton, gitlab.com/baton-review/baton."""
+    text = (ROOT / name).read_text()
+    assert not re.search(r"\b(OWNER|owner)/baton\b", text)
+    for image in re.findall(r"ghcr\.io/[\w.-]+/[\w.-]+", text):
+        assert image == "ghcr.io/baton-review/baton", image
+    for action in re.findall(r"uses: ([\w.-]+/baton)@", text):
+        assert action == "baton-review/baton", action
+    for project in re.findall(r"(?:github|gitlab)\.com/([\w.-]+/baton)\b", text):
+        assert project == "baton-review/baton", project
