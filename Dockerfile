@@ -46,7 +46,22 @@ RUN { echo '[global]'; \
       if ls /tmp/baton/*.whl >/dev/null 2>&1; then printf 'no-index = true\nfind-links = /tmp/baton\n'; fi; \
       if [ -f /tmp/baton/constraints.txt ]; then echo 'constraint = /tmp/baton/constraints.txt'; fi; \
     } > /opt/pip/pip.conf \
-    && python3 -c 'import tomllib; p = tomllib.load(open("/tmp/baton/pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"])); open("/tmp/claude.txt", "w").write("\n".join(p["optional-dependencies"]["claude"]))' > /tmp/requirements.txt \
+    && python3 -c 'import tomllib; p = tomllib.load(open("/tmp/baton/pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"])); open("/tmp/claude.txt", "w").write("\n".join(p["optional-dependencies"]["claude"]))' > /tmp/requirements.txt
+# zizmor publishes no manylinux wheel for arm64, only a musllinux one. Its program is
+# statically linked and runs on Debian, so on arm64 that wheel goes into the environment
+# first and the requirement below finds it installed. ZIZMOR_WHEEL_PLATFORM takes this path
+# with another platform's wheel (the tests use musllinux_1_2_x86_64).
+ARG TARGETARCH
+ARG ZIZMOR_WHEEL_PLATFORM=""
+RUN platform="${ZIZMOR_WHEEL_PLATFORM}" \
+    && if [ -z "$platform" ] && [ "$TARGETARCH" = arm64 ]; then platform=musllinux_1_2_aarch64; fi \
+    && if [ -n "$platform" ]; then \
+        /opt/pip/bin/pip install --no-deps --only-binary=:all: --platform "$platform" \
+            --target /tmp/zizmor "$(grep '^zizmor' /tmp/requirements.txt)" \
+        && mv /tmp/zizmor/bin/zizmor /opt/baton/bin/zizmor \
+        && mv /tmp/zizmor/zizmor-*.dist-info /opt/baton/lib/python3.11/site-packages/ \
+        && rm -rf /tmp/zizmor; \
+    fi \
     && /opt/pip/bin/pip --python /opt/baton/bin/python install --requirement /tmp/requirements.txt
 
 # The Claude extra alone, staged beside the dependencies it shares with the builtin image.

@@ -115,7 +115,7 @@ build_wheels() {
     local stamp fresh started pip=(python3 -m pip) pins=()
     # The image's pins, when the project has them, select the wheels too.
     if [ -f "$ROOT/docker/constraints.txt" ]; then pins=(--constraint "$ROOT/docker/constraints.txt"); fi
-    stamp="$(cat "$ROOT/pyproject.toml" "${pins[@]:1}" | sha256sum | cut -d' ' -f1)"
+    stamp="$(cat "$ROOT/pyproject.toml" "${pins[@]:1}" "$ROOT/scripts/docker-test-env.sh" | sha256sum | cut -d' ' -f1)"
     if [ -f "$WHEELS/.stamp" ] && [ "$(cat "$WHEELS/.stamp")" = "$stamp" ]; then
         return
     fi
@@ -127,6 +127,12 @@ build_wheels() {
         "${ROOT}[claude]" hatchling hatch-vcs >"$CACHE/wheels.log" 2>&1 \
         || { tail -n 20 "$CACHE/wheels.log" >&2; rm -rf "$fresh"; die "pip wheel failed"; }
     rm -f "$fresh"/baton_review-*.whl  # the image builds baton from the source tree
+    # zizmor's musllinux wheel of the same version: the image's arm64 path, tried on amd64.
+    local zizmor
+    zizmor="$(basename "$fresh"/zizmor-*.whl | cut -d- -f2)"
+    "${pip[@]}" download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+        --platform musllinux_1_2_x86_64 --dest "$fresh" "zizmor==$zizmor" >>"$CACHE/wheels.log" 2>&1 \
+        || { tail -n 20 "$CACHE/wheels.log" >&2; rm -rf "$fresh"; die "pip download zizmor failed"; }
     echo "$stamp" >"$fresh/.stamp"
     rm -rf "$WHEELS"
     mv "$fresh" "$WHEELS"

@@ -144,10 +144,20 @@ def _build_lock() -> Iterator[None]:
 
 
 def build_context(
-    engine: Engine, context: Path, tag: str, *, target: str = "full"
+    engine: Engine,
+    context: Path,
+    tag: str,
+    *,
+    target: str = "full",
+    build_args: Mapping[str, str] | None = None,
 ) -> tuple[float, str]:
     """`docker build` of `context` on the local base image: its seconds and its log."""
     started = time.monotonic()
+    extra = [
+        arg
+        for name, value in (build_args or {}).items()
+        for arg in ("--build-arg", f"{name}={value}")
+    ]
     done = docker(
         "build",
         "--network",
@@ -156,6 +166,7 @@ def build_context(
         f"BASE_IMAGE={engine.base_image}",
         "--build-arg",
         f"BATON_VERSION={tree_version()}",
+        *extra,
         "--target",
         target,
         "--tag",

@@ -3,6 +3,7 @@ they hold and what they leave out."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -107,6 +108,32 @@ def test_images_sizes_and_what_they_share(baton_image: str, builtin_image: str) 
     assert full["Size"] < 900_000_000, f"{full['Size'] / 1e6:.0f} MB"
     assert builtin["Size"] < 450_000_000, f"{builtin['Size'] / 1e6:.0f} MB"
     assert full["Size"] - builtin["Size"] > 350_000_000  # the Claude CLI is the difference
+
+
+def test_arm64s_zizmor_wheel_path_gives_a_zizmor_that_runs(
+    engine: image.Engine, tmp_path: Path
+) -> None:
+    """zizmor has only a musllinux wheel for arm64, which the image unpacks on arm64. Taken
+    here with the x86_64 musllinux wheel: the program runs on Debian and reviews a workflow."""
+    context = image.make_context(engine, tmp_path / "context")
+    tag = f"{image.SCRATCH_REPOSITORY}:musl-zizmor-{time.monotonic_ns()}"
+    platform = {"ZIZMOR_WHEEL_PLATFORM": "musllinux_1_2_x86_64"}
+    try:
+        image.build_context(engine, context, tag, target="builtin", build_args=platform)
+        ran = image.shell(
+            tag,
+            "grep '^Tag:' /opt/baton/lib/python3.11/site-packages/zizmor-*.dist-info/WHEEL"
+            " && mkdir -p /tmp/w/.github/workflows && cd /tmp/w"
+            " && printf 'on: pull_request_target\\njobs:\\n  a:\\n    runs-on: x\\n"
+            "    steps:\\n      - run: echo ${{ github.event.pull_request.title }}\\n'"
+            " > .github/workflows/a.yml"
+            " && zizmor --offline --format plain .github/workflows/a.yml; echo exit=$?",
+        )
+    finally:
+        image.docker("image", "rm", tag)
+    assert "Tag: py3-none-musllinux_1_2_x86_64" in ran.stdout, ran.stdout + ran.stderr
+    assert "template-injection" in ran.stdout, ran.stdout + ran.stderr
+    assert re.search(r"^exit=1[1-4]$", ran.stdout, re.M)  # zizmor: 11-14, findings by severity
 
 
 def test_the_image_holds_no_pip_and_no_build_tools(builtin_image: str) -> None:
