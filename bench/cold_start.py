@@ -43,6 +43,7 @@ from pathlib import Path
 from tests.container import image
 from tests.container.test_act import WORKFLOW, act_binary, use_local_base
 from tests.fakes.github_api import FakeGitHub
+from tests.fakes.github_shapes import pull_request_event
 from tests.fakes.repos import GitRepo
 
 REPO = "acme/app"
@@ -163,22 +164,7 @@ def pull_request(folder: Path, github: FakeGitHub) -> tuple[GitRepo, Path]:
     github.add_pull(REPO, 7, diff=diff, head_sha=head, base_sha=base)
     (repo.path / ".git" / "info" / "exclude").write_text(f"/{ACTION}/\n/.github/\n/.baton/\n")
     event = folder / "event.json"
-    event.write_text(
-        json.dumps(
-            {
-                "action": "opened",
-                "number": 7,
-                "pull_request": {
-                    "number": 7,
-                    "title": "Change",
-                    "draft": False,
-                    "base": {"sha": base, "ref": "main", "repo": {"full_name": REPO}},
-                    "head": {"sha": head, "ref": "feature", "repo": {"full_name": REPO}},
-                },
-                "repository": {"full_name": REPO, "name": "app", "owner": {"login": "acme"}},
-            }
-        )
-    )
+    event.write_text(json.dumps(pull_request_event(REPO, 7, base, head)))
     return repo, event
 
 

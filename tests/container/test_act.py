@@ -19,6 +19,7 @@ import pytest
 
 from tests.container import image
 from tests.fakes.github_api import FakeGitHub
+from tests.fakes.github_shapes import pull_request_event
 from tests.fakes.repos import GitRepo
 
 pytestmark = pytest.mark.container
@@ -97,18 +98,7 @@ def test_act_runs_the_action_on_a_pull_request_and_fails_the_job(
     workflow = repo.path / ".github" / "workflows" / "review.yml"
     workflow.parent.mkdir(parents=True)
     workflow.write_text(WORKFLOW.format(name=workflow_name, action=ACTION))
-    event = {
-        "action": "opened",
-        "number": 7,
-        "pull_request": {
-            "number": 7,
-            "title": "Change",
-            "draft": False,
-            "base": {"sha": base, "ref": "main", "repo": {"full_name": REPO}},
-            "head": {"sha": head, "ref": "feature", "repo": {"full_name": REPO}},
-        },
-        "repository": {"full_name": REPO, "name": "app", "owner": {"login": "acme"}},
-    }
+    event = pull_request_event(REPO, 7, base, head)
     (tmp_path / "event.json").write_text(json.dumps(event))
 
     done = subprocess.run(

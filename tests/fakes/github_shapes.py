@@ -276,3 +276,22 @@ def review_comment_json(site: Site, pull: Pull, comment: ReviewComment) -> dict[
 def _reactions(url: str) -> dict[str, Any]:
     kinds = ("+1", "-1", "laugh", "hooray", "confused", "heart", "rocket", "eyes")
     return {"url": f"{url}/reactions", "total_count": 0, **dict.fromkeys(kinds, 0)}
+
+
+def pull_request_event(repo: str, number: int, base: str, head: str) -> dict[str, Any]:
+    """The `pull_request` webhook payload a workflow run reads from GITHUB_EVENT_PATH
+    (https://docs.github.com/webhooks/webhook-events-and-payloads#pull_request), with what
+    baton reads of it: the number, the title, draft, and both ends' SHAs, refs and repos."""
+    owner, _, name = repo.partition("/")
+    return {
+        "action": "opened",
+        "number": number,
+        "pull_request": {
+            "number": number,
+            "title": "Change",
+            "draft": False,
+            "base": {"sha": base, "ref": "main", "repo": {"full_name": repo}},
+            "head": {"sha": head, "ref": "feature", "repo": {"full_name": repo}},
+        },
+        "repository": {"full_name": repo, "name": name, "owner": {"login": owner}},
+    }

@@ -91,23 +91,13 @@ class Pipeline:
         )
 
 
-def run_pipeline(
-    cwd: Path, variables: Mapping[str, str], *, home: Path, timeout: float = 150
-) -> Pipeline:
-    """The pipeline of the repository at `cwd`, with `variables` given to every job.
-
-    Jobs run on this machine: the directory of the running Python comes first in PATH, so
-    `baton` and its tools are this environment's. `home` replaces `~/.gitlab-ci-local`, so no
-    variables of the machine's user leak in.
-    """
-    args = [
-        executable(),
-        "--no-color",
-        "--force-shell-executor",
-        "--shell-isolation",
-        "--home",
-        str(home),
-    ]
+def invocation(
+    variables: Mapping[str, str], *options: str, home: Path
+) -> tuple[list[str], dict[str, str]]:
+    """gitlab-ci-local's arguments and environment: `options`, `variables` for every job
+    (predefined ones overridden), this environment's Python first in PATH, `home` instead of
+    `~/.gitlab-ci-local` and no GCL_ settings of the machine's user."""
+    args = [executable(), "--no-color", *options, "--home", str(home)]
     overridden = sorted(PREDEFINED & set(variables))
     if overridden:
         args += ["--ignore-predefined-vars", ",".join(overridden)]
@@ -117,6 +107,19 @@ def run_pipeline(
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env["GIT_TERMINAL_PROMPT"] = "0"
     home.mkdir(parents=True, exist_ok=True)
+    return args, env
+
+
+def run_pipeline(
+    cwd: Path, variables: Mapping[str, str], *, home: Path, timeout: float = 150
+) -> Pipeline:
+    """The pipeline of the repository at `cwd`, with `variables` given to every job.
+
+    Jobs run on this machine: the directory of the running Python comes first in PATH, so
+    `baton` and its tools are this environment's. `home` replaces `~/.gitlab-ci-local`, so no
+    variables of the machine's user leak in.
+    """
+    args, env = invocation(variables, "--force-shell-executor", "--shell-isolation", home=home)
     done = subprocess.run(
         args,
         cwd=cwd,

@@ -11,11 +11,9 @@ runs too and shows the version `release-check` handed on through its dotenv repo
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ import pytest
 import yaml
 
 from tests.fakes.repos import GitRepo
-from tests.gitlab_ci.gitlab_ci_local import PREDEFINED, Pipeline, executable
+from tests.gitlab_ci.gitlab_ci_local import Pipeline, invocation
 from tests.gitlab_ci.templates import COMPONENT, JOB, ROOT, TEMPLATE, component_parts
 from tests.gitlab_ci.test_schema import check_schema, split_component
 
@@ -112,9 +110,7 @@ class CatalogProject:
         """The whole pipeline with the shell executor, as `run_pipeline` runs it, except
         that a failed job is an outcome here: gitlab-ci-local then exits 1 (a job without
         `allow_failure`), which `run_pipeline` takes for its own failure."""
-        done = self.gitlab_ci_local(
-            variables, "--force-shell-executor", "--shell-isolation", path_first=True
-        )
+        done = self.gitlab_ci_local(variables, "--force-shell-executor", "--shell-isolation")
         assert done.returncode in {0, 1}, done.stdout
         return Pipeline(output=done.stdout, cwd=self.repo.path)
 
@@ -123,18 +119,10 @@ class CatalogProject:
         return self.gitlab_ci_local(variables, "--list")
 
     def gitlab_ci_local(
-        self, variables: Mapping[str, str], *options: str, path_first: bool = False
+        self, variables: Mapping[str, str], *options: str
     ) -> subprocess.CompletedProcess[str]:
         self.repo.commit("catalog project")
-        args = [executable(), "--no-color", "--home", str(self.root / "gcl-home"), *options]
-        overridden = sorted(PREDEFINED & set(variables))
-        if overridden:
-            args += ["--ignore-predefined-vars", ",".join(overridden)]
-        for name, value in variables.items():
-            args += ["--variable", f"{name}={value}"]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GCL_")}
-        if path_first:  # the job's python3 is this environment's
-            env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])
+        args, env = invocation(variables, *options, home=self.root / "gcl-home")
         return subprocess.run(
             args,
             cwd=self.repo.path,

@@ -14,6 +14,7 @@ import pytest
 from baton.render.markdown import MARKER
 from tests.fakes.baton_cli import Completed, run_baton
 from tests.fakes.github_api import FakeGitHub, Fault
+from tests.fakes.github_shapes import pull_request_event
 from tests.fakes.repos import GitRepo
 
 AWS_KEY = "AKIAZ3MHQX7TQ2VJ5K4P"
@@ -29,16 +30,7 @@ class Job:
         head = repo.head()
         diff = repo.git("diff", "--find-renames", f"{base}...{head}") + "\n"
         self.pull = fake.add_pull(REPO, 7, diff=diff, head_sha=head, base_sha=base, **pull)
-        event = {
-            "action": "opened",
-            "pull_request": {
-                "number": 7,
-                "title": "Change",
-                "draft": False,
-                "base": {"sha": base, "ref": "main", "repo": {"full_name": REPO}},
-                "head": {"sha": head, "ref": "feature", "repo": {"full_name": REPO}},
-            },
-        }
+        event = pull_request_event(REPO, 7, base, head)
         (tmp / "event.json").write_text(json.dumps(event))
         self.output = tmp / "github_output"
         self.summary = tmp / "step_summary.md"
