@@ -144,9 +144,8 @@ def mounts_under(folder: Path) -> list[str]:
 
 
 def load_job_image(base_image: str, env: dict[str, str]) -> None:
-    saved = subprocess.Popen(["docker", "save", base_image], stdout=subprocess.PIPE)
-    subprocess.run(["docker", "load", "--quiet"], stdin=saved.stdout, env=env, check=True)
-    saved.wait(timeout=300)
+    with subprocess.Popen(["docker", "save", base_image], stdout=subprocess.PIPE) as saved:
+        subprocess.run(["docker", "load", "--quiet"], stdin=saved.stdout, env=env, check=True)
 
 
 def pull_request(folder: Path, github: FakeGitHub) -> tuple[GitRepo, Path]:
@@ -204,25 +203,25 @@ def time_job(
             *("--secret", f"GITHUB_TOKEN={FakeGitHub.ACTIONS_TOKEN}"),
             *("--env", f"GITHUB_API_URL={github.url}", "--env", f"GITHUB_REPOSITORY={REPO}"),
         ]
-        act = subprocess.Popen(
+        started = first_agent = None
+        lines = []
+        with subprocess.Popen(
             command,
             cwd=repo.path,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-        )
-        assert act.stdout is not None
-        started = first_agent = None
-        lines = []
-        for line in act.stdout:
-            lines.append(line)
-            now = time.monotonic()
-            if started is None and JOB_START in line:
-                started = now
-            if first_agent is None and AGENT_START in line:
-                first_agent = now
-        act.wait(timeout=1800)
+        ) as act:
+            assert act.stdout is not None
+            for line in act.stdout:
+                lines.append(line)
+                now = time.monotonic()
+                if started is None and JOB_START in line:
+                    started = now
+                if first_agent is None and AGENT_START in line:
+                    first_agent = now
+            act.wait(timeout=1800)
         ended = time.monotonic()
     if started is None or first_agent is None:
         raise RuntimeError("no agent started; act said:\n" + "".join(lines[-40:]))
