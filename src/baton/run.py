@@ -39,6 +39,7 @@ from baton.render.markdown import render_markdown
 from baton.render.sarif import render_sarif
 from baton.repo_config import RepoConfig, RepoFiles, trusted_config
 from baton.report import Review
+from baton.report_files import reports_folder, write_report
 from baton.settings import PlatformName, Settings, load_settings
 
 
@@ -199,16 +200,12 @@ def _ci_defaults(settings: Settings) -> Settings:
     """In CI the JSON, SARIF and Code Quality reports are always written (outputs, artifacts).
 
     They go to `.baton/` in the workspace (the one place later steps share), a folder that
-    ignores itself so that no later `git add -A` picks the reports up.
+    ignores itself so that no later `git add -A` picks the reports up, and that must be a real
+    folder, not a link the change committed.
     """
     if settings.report_json and settings.report_sarif and settings.report_codequality:
         return settings
-    folder = CI_REPORTS.absolute()
-    try:
-        folder.mkdir(exist_ok=True)
-        (folder / ".gitignore").write_text("*\n", encoding="utf-8")
-    except OSError as err:
-        raise UsageError(f"cannot create {folder}: {err.strerror or err}") from err
+    folder = reports_folder(CI_REPORTS.absolute())
     return settings.model_copy(
         update={
             "report_json": settings.report_json or folder / "report.json",
@@ -251,12 +248,8 @@ def write_reports(review: Review, body: str, settings: Settings) -> None:
     for path, render in outputs:
         if path is None:
             continue
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            text = redact(render())
-            path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        except OSError as err:
-            raise UsageError(f"cannot write {path}: {err.strerror or err}") from err
+        text = redact(render())
+        write_report(path, text if text.endswith("\n") else text + "\n")
 
 
 def _checkout_root(cli_values: Mapping[str, Any]) -> Path:

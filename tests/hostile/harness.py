@@ -7,8 +7,9 @@ afterwards: the exit code, secrets absent from every channel, findings present o
 the JSON report, marker files that must not exist.
 
 Channels: stdout, stderr, the four reports (`--json --sarif --codequality --markdown`, written
-to `tmp/out/`, outside the repository), anything under `repo/.baton/`, and for a GitHub job the
-step summary, the step outputs and every request body the fake GitHub received.
+to `tmp/out/`, outside the repository, unless the case leaves them where a CI job writes them,
+`repo/.baton/`), anything under `repo/.baton/`, and for a GitHub job the step summary, the
+step outputs and every request body the fake GitHub received.
 
 `{tmp}` in args, text file contents, symlink targets and diff texts is replaced by the test's
 `tmp_path`. Files whose name ends in `.sh` are written executable. Every run sets
@@ -84,6 +85,7 @@ class Case:
     model: tuple[Turn, ...] = ()
     synthesizer: tuple[Turn, ...] = ()
     pull: tuple[str, str] | None = None
+    reports_in_checkout: bool = False
     # What must hold.
     secrets: tuple[str, ...] = (KEY,)
     has: tuple[Finding, ...] = ()
@@ -128,7 +130,8 @@ def run_case(case: Case, tmp: Path, request: pytest.FixtureRequest) -> Outcome:
         env |= pull_request_job(repo, github, tmp, *case.pull)
     args = [_sub(arg, tmp) for arg in case.args]
     for flag, name in REPORTS.items():
-        args += [flag, str(out / name)]
+        if not case.reports_in_checkout:
+            args += [flag, str(out / name)]
     done = run_baton("review", *args, cwd=repo.path / case.cwd, env=env, stdin=stdin, timeout=300)
     channels = {"stdout": done.stdout, "stderr": done.stderr}
     for path in [*sorted(out.iterdir()), *sorted((repo.path / ".baton").glob("**/*"))]:
@@ -141,7 +144,9 @@ def run_case(case: Case, tmp: Path, request: pytest.FixtureRequest) -> Outcome:
             body = sent.body if isinstance(sent.body, str) else json.dumps(sent.body)
             channels[f"github request {number} {sent.method} {sent.path}"] = body
     report_file = out / REPORTS["--json"]
-    report = json.loads(report_file.read_text()) if report_file.exists() else None
+    if case.reports_in_checkout:
+        report_file = repo.path / ".baton" / "report.json"
+    report = json.loads(report_file.read_text()) if report_file.is_file() else None
     return Outcome(done.code, channels, report, tmp)
 
 
@@ -172,7 +177,7 @@ def problems(case: Case, outcome: Outcome) -> list[str]:
     found += [f"{rule} is not in `suppressed`" for rule in case.suppressed if rule not in silenced]
     if case.model:
         found += _claude_beside_builtin(outcome)
-    if case.pull is not None:
+    if case.pull is not None and case.exit != 2:  # a usage error stops before posting
         found += _published(outcome)
     if case.check is not None:
         found += case.check(outcome)

@@ -818,6 +818,59 @@ SYMLINKS = [
     ),
 ]
 
+VICTIM = {"outside/victim.txt": "untouched\n"}
+"""A file outside the checkout that a link in the change points at."""
+
+
+def victim_untouched(outcome: Outcome) -> list[str]:
+    outside = outcome.tmp / "outside"
+    problems = [] if (outside / "victim.txt").read_text() == "untouched\n" else ["victim.txt"]
+    strays = sorted(p.name for p in outside.iterdir() if p.name != "victim.txt")
+    return [f"written outside the checkout: {name}" for name in problems + strays]
+
+
+def reports_replaced_links(outcome: Outcome) -> list[str]:
+    folder = outcome.tmp / "repo" / ".baton"
+    linked = [p.name for p in folder.iterdir() if p.is_symlink()]
+    return [*victim_untouched(outcome), *(f".baton/{name} is still a link" for name in linked)]
+
+
+REPORT_LINKS = [
+    Case(
+        "reports-folder-is-a-link",
+        "the change commits .baton as a link to a folder outside, where a CI job writes reports",
+        head={"app/keys.py": f'KEY = "{KEY}"\n'},
+        links={".baton": "{tmp}/outside"},
+        tmp_files=VICTIM,
+        pull=("Change", "A change."),
+        reports_in_checkout=True,
+        exit=2,
+        check=victim_untouched,
+    ),
+    Case(
+        "report-file-is-a-link",
+        "the change commits .baton/report.json and .gitignore as links to a file outside",
+        head={"app/keys.py": f'KEY = "{KEY}"\n'},
+        links={
+            ".baton/report.json": "{tmp}/outside/victim.txt",
+            ".baton/.gitignore": "{tmp}/outside/victim.txt",
+        },
+        tmp_files=VICTIM,
+        pull=("Change", "A change."),
+        reports_in_checkout=True,
+        has=(AWS,),
+        check=reports_replaced_links,
+    ),
+    Case(
+        "reports-folder-is-a-file",
+        "the change commits .baton as a file",
+        head={"app/keys.py": f'KEY = "{KEY}"\n', ".baton": "not a folder\n"},
+        pull=("Change", "A change."),
+        reports_in_checkout=True,
+        exit=2,
+    ),
+]
+
 KEYWORD_SECRET = "hunter2-correct-horse-battery"
 GITHUB_TOKEN_VALUE = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
 DEPLOY_TOKEN = "s3cr3t-deploy-token-value"
@@ -1054,6 +1107,7 @@ CASES = [
     *DIFF_TOOL_CONFIG,
     *PRIVATE_KEYS,
     *SYMLINKS,
+    *REPORT_LINKS,
     *PROMPT_INJECTION,
     *LEAKS,
     *LEAKS_ON_GITHUB,
