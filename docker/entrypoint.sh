@@ -28,8 +28,8 @@ fi
 
 # A user the system knows (some programs ask for their user's name and home), and a home the
 # user may write to.
-if ! getent passwd "$owner" >/dev/null; then
-    echo "baton:x:$owner:$group:baton:/tmp/baton-home:/bin/sh" >>/etc/passwd
+if ! getent passwd "$owner" >/dev/null; then  # not on a read-only root file system
+    echo "baton:x:$owner:$group:baton:/tmp/baton-home:/bin/sh" 2>/dev/null >>/etc/passwd || true
 fi
 if [ -z "${HOME-}" ] || ! setpriv --reuid="$owner" --regid="$group" --clear-groups \
     test -w "$HOME" 2>/dev/null; then
