@@ -56,6 +56,28 @@ def test_all_reports_are_written_and_valid(feature_repo: GitRepo, tmp_path: Path
     assert (out / "comment.md").read_text() == done.stdout
 
 
+def test_a_report_replaces_a_link_and_a_stream_is_written_through(
+    feature_repo: GitRepo, tmp_path: Path
+) -> None:
+    """A link at a report's path is replaced by the report (its target stays as it was);
+    /dev/stderr, a stream, gets the report as it is."""
+    feature_repo.write("pkg/keys.py", f'KEY = "{AWS_KEY}"\n')
+    feature_repo.commit("key")
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("untouched\n")
+    link = tmp_path / "report.sarif"
+    link.symlink_to(target)
+    done = run_baton(
+        *("review", "--base", "main", "--sarif", str(link), "--json", "/dev/stderr"),
+        cwd=feature_repo.path,
+    )
+    assert done.code == 1, done.stderr
+    assert target.read_text() == "untouched\n"
+    assert not link.is_symlink()
+    assert json.loads(link.read_text())["version"] == "2.1.0"
+    assert '"schema_version": 1' in done.stderr
+
+
 def test_diff_coverage_below_minimum_fails_the_gate(feature_repo: GitRepo) -> None:
     feature_repo.write(
         "pkg/calc.py",

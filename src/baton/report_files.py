@@ -5,7 +5,7 @@ there would send a report over any file the job may write (a shell profile, anot
 project's files on a shared runner). So the CI reports folder must be a real folder, and
 every report replaces whatever its path holds: the text goes to a new file beside it, which
 is then renamed into place. A link at the path is replaced, never followed, and a report is
-never left half written.
+never left half written. Streams (`--json /dev/stdout`) are written as they are.
 """
 
 from __future__ import annotations
@@ -44,7 +44,15 @@ def reports_folder(folder: Path) -> Path:
 
 
 def write_report(path: Path, text: str) -> None:
-    """Put `text` at `path` in one rename, replacing (not following) whatever is there."""
+    """Put `text` at `path` in one rename, replacing (not following) whatever is there; a
+    path that leads to a stream (`/dev/stdout`, a named pipe) is written as it is."""
+    if _is_stream(path):
+        try:
+            with path.open("w", encoding="utf-8") as out:
+                out.write(text)
+        except OSError as err:
+            raise UsageError(f"cannot write {path}: {err.strerror or err}") from err
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
@@ -59,3 +67,15 @@ def write_report(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise UsageError(f"cannot write {path}: {err.strerror or err}") from err
+
+
+def _is_stream(path: Path) -> bool:
+    """A path of the system's (`/dev/stdout`, `/proc/self/fd/3`) or a character device, pipe
+    or socket: nothing a change can commit, and not a file to replace."""
+    if path.absolute().parts[1:2] in (("dev",), ("proc",)):
+        return True
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
