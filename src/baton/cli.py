@@ -42,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--head", help="ref under review (default: HEAD)")
     what.add_argument("--diff", metavar="FILE", help="review a unified diff file ('-': stdin)")
     what.add_argument("--repo", type=Path, help="checkout holding the files (default: cwd)")
+    what.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="review share K of N of the changed files, write the reports, post nothing",
+    )
     gate = review.add_argument_group("gate and agents")
     gate.add_argument("--fail-on", choices=[f.value for f in FailOn], help="default: critical")
     _pipeline_flags(gate)
@@ -74,13 +79,17 @@ def build_parser() -> argparse.ArgumentParser:
     memory.add_argument(
         "--since", metavar="REF", help="model agents review only what changed since REF"
     )
-    out = review.add_argument_group("reports")
-    out.add_argument("--json", dest="report_json", type=Path, help="write the JSON report")
-    out.add_argument("--sarif", dest="report_sarif", type=Path, help="write SARIF 2.1.0")
-    out.add_argument("--codequality", dest="report_codequality", type=Path, help="GitLab format")
-    out.add_argument("--markdown", dest="report_markdown", type=Path, help="write the comment")
-    review.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
-    review.add_argument("--debug", action="store_true", help="show tracebacks")
+    _report_flags(review)
+
+    merge = commands.add_parser(
+        "merge", help="combine the reports of --shard K/N runs into one review; exit 0/1/2/3"
+    )
+    merge.add_argument(
+        "reports", nargs="*", type=Path, metavar="REPORT", help="shard reports, or folders of them"
+    )
+    merge.add_argument("--repo", type=Path, help="checkout of the change, in CI (default: cwd)")
+    merge.add_argument("--config", type=Path, help="config file instead of the repository's")
+    _report_flags(merge)
 
     agents = commands.add_parser(
         "agents", help="list the agents and phases a review would run, with their tools"
@@ -94,6 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("schema", help="print the JSON Schema of the --json report")
     return parser
+
+
+def _report_flags(command: argparse.ArgumentParser) -> None:
+    out = command.add_argument_group("reports")
+    out.add_argument("--json", dest="report_json", type=Path, help="write the JSON report")
+    out.add_argument("--sarif", dest="report_sarif", type=Path, help="write SARIF 2.1.0")
+    out.add_argument("--codequality", dest="report_codequality", type=Path, help="GitLab format")
+    out.add_argument("--markdown", dest="report_markdown", type=Path, help="write the comment")
+    command.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    command.add_argument("--debug", action="store_true", help="show tracebacks")
 
 
 def _pipeline_flags(group: argparse._ArgumentGroup) -> None:
@@ -131,6 +150,7 @@ SETTING_FLAGS = (
     "include_context_lines",
     "full",
     "since",
+    "shard",
     "report_json",
     "report_sarif",
     "report_codequality",
@@ -154,6 +174,8 @@ def _main(argv: Sequence[str] | None) -> int:
         debug = bool(getattr(args, "debug", False))
         if args.command == "review":
             return _review(args)
+        if args.command == "merge":
+            return _merge(args)
         if args.command == "schema":
             return _schema()
         if args.command == "agents":
@@ -178,6 +200,14 @@ def _review(args: argparse.Namespace) -> int:
 
     progress = _silent if args.quiet else _say
     return run_review(_setting_values(args), config=args.config, progress=progress)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from baton.shards.command import run_merge  # noqa: PLC0415
+
+    progress = _silent if args.quiet else _say
+    paths = [path.absolute() for path in args.reports]
+    return run_merge(paths, _setting_values(args), config=args.config, progress=progress)
 
 
 def _agents(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from baton.findings.model import Finding, Severity
 from baton.findings.revise import AppliedRevision
 from baton.gate import GateResult
 from baton.memory.state import ReviewState
+from baton.shards.plan import ShardRecord
 
 SCHEMA_VERSION = 1
 
@@ -73,6 +74,9 @@ class Review(BaseModel):
     gate: GateResult
     memory: ReviewState | None = Field(
         default=None, description="What this run leaves for the next one on the same change."
+    )
+    shard: ShardRecord | None = Field(
+        default=None, description="The share of the change this run reviewed (--shard K/N)."
     )
 
     def count(self, severity: Severity, agent: str | None = None) -> int:

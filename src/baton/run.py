@@ -41,6 +41,7 @@ from baton.repo_config import RepoConfig, RepoFiles, trusted_config
 from baton.report import Review
 from baton.report_files import reports_folder, write_report
 from baton.settings import PlatformName, Settings, load_settings
+from baton.shards.plan import ShardRecord, parse_shard, shard_setting, take_share
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,16 @@ class Prepared:
     config: RepoConfig
     notes: list[str]
     specs: dict[str, AgentSpec]
+    shard: ShardRecord | None = None
 
 
-def prepare(cli_values: Mapping[str, Any], *, config: Path | None, progress: Progress) -> Prepared:
+def prepare(
+    cli_values: Mapping[str, Any],
+    *,
+    config: Path | None,
+    progress: Progress,
+    sharded: bool = True,
+) -> Prepared:
     """Settings, the change, and the repository configuration read from a trusted revision.
 
     Flags and the environment decide where the change comes from; the repository's config
@@ -87,6 +95,7 @@ def prepare(cli_values: Mapping[str, Any], *, config: Path | None, progress: Pro
         changed_paths=[f.path for f in change.files],
     )
     settings = load_settings(cli_values, repo.values, repo.source)
+    change, shard = _share(change, settings, progress) if sharded else (change, None)
     if settings.since is not None:
         commit_of(root, settings.since)  # an unknown ref is a usage error, models or not
     if platform_name(settings, os.environ) is not PlatformName.LOCAL:
@@ -103,7 +112,30 @@ def prepare(cli_values: Mapping[str, Any], *, config: Path | None, progress: Pro
         config=repo,
         notes=notes,
         specs=agent_specs(settings, repo),
+        shard=shard,
     )
+
+
+def _share(
+    change: ChangeSet, settings: Settings, progress: Progress
+) -> tuple[ChangeSet, ShardRecord | None]:
+    """The files this run reviews: all of them, or its share under `--shard K/N`."""
+    given = shard_setting(settings.shard, os.environ)
+    if given is None:
+        return change, None
+    index, total = parse_shard(given)
+    share, record = take_share(
+        change,
+        index,
+        total,
+        fail_on=settings.fail_on.value,
+        min_diff_coverage=settings.min_diff_coverage,
+    )
+    progress(
+        f"shard {index}/{total}: {len(share.files)} of {len(change.files)} files, "
+        f"{share.added_count} of {change.added_count} added lines; nothing is posted"
+    )
+    return share, record
 
 
 def run_review(
@@ -137,24 +169,40 @@ def run_review(
             limits,
         )
     )
-    body = redact(render_markdown(review))
-    sys.stdout.write(body if body.endswith("\n") else body + "\n")
-    sys.stdout.flush()
-    write_reports(review, body, settings)
-    if platform is not None and request is not None:
-        try:
-            published = platform.publish(review, change, request)
-        except Exception as err:  # publishing never changes the verdict
-            published = Published(warnings=[f"publishing failed: {type(err).__name__}: {err}"])
-        progress(f"{platform.name}: summary {published.summary}, {published.inline_posted} inline")
-        for warning in published.warnings:
-            progress(f"warning: {warning}")
+    if ready.shard is not None:
+        review = review.model_copy(update={"shard": ready.shard})
+        platform = None  # a shard posts nothing: `baton merge` posts the one review
+    deliver(review, settings, platform, request, change, progress)
     if limits.stopped is not None:
         code = SIGNAL_EXITS[limits.stopped]
         progress(f"{limits.stopped}: what was reviewed until then is written; exit {code}")
         return code
     progress(f"verdict: {review.gate.verdict.value} (exit {review.gate.exit_code})")
     return review.gate.exit_code
+
+
+def deliver(
+    review: Review,
+    settings: Settings,
+    platform: Platform | None,
+    request: ChangeRequest | None,
+    change: ChangeSet,
+    progress: Progress,
+) -> None:
+    """Print the comment, write the reports, and post the review where the job runs."""
+    body = redact(render_markdown(review))
+    sys.stdout.write(body if body.endswith("\n") else body + "\n")
+    sys.stdout.flush()
+    write_reports(review, body, settings)
+    if platform is None or request is None:
+        return
+    try:
+        published = platform.publish(review, change, request)
+    except Exception as err:  # publishing never changes the verdict
+        published = Published(warnings=[f"publishing failed: {type(err).__name__}: {err}"])
+    progress(f"{platform.name}: summary {published.summary}, {published.inline_posted} inline")
+    for warning in published.warnings:
+        progress(f"warning: {warning}")
 
 
 def _recall(

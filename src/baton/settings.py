@@ -227,6 +227,9 @@ class Settings(BaseSettings):
     dismiss_max_severity: FailOn = Field(
         default=FailOn.HIGH, description="The most severe finding a reply may dismiss."
     )
+    shard: str | None = Field(
+        default=None, description="K/N: review shard K of N of the change and post nothing."
+    )
     github_token: SecretStr | None = None
     gitlab_token: SecretStr | None = None
 

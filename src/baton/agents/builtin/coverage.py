@@ -80,18 +80,10 @@ class CoverageAgent:
             measured += len(added)
             missing += len(missed)
             findings.extend(self._findings(file, seen, missed))
-        result = DiffCoverage(measured=measured, missing=missing)
-        return AgentOutput(
-            findings=findings,
-            summary=_summary(result, ctx.settings.min_diff_coverage),
-            blocking=_blocking(result, ctx.settings.min_diff_coverage),
-            metrics={
-                "diff_coverage_percent": result.percent,
-                "covered_lines": float(result.covered),
-                "measured_lines": float(result.measured),
-                "missing_lines": float(result.missing),
-            },
+        summary, blocking, metrics = coverage_outcome(
+            measured, missing, ctx.settings.min_diff_coverage
         )
+        return AgentOutput(findings=findings, summary=summary, blocking=blocking, metrics=metrics)
 
     @staticmethod
     def _report_path(ctx: AgentContext) -> Path:
@@ -152,6 +144,21 @@ def _summary(result: DiffCoverage, minimum: float) -> str:
         f"diff coverage {result.shown()} ({result.covered} of {result.measured} added "
         f"executable lines), minimum {minimum:g}%"
     )
+
+
+def coverage_outcome(
+    measured: int, missing: int, minimum: float
+) -> tuple[str, list[str], dict[str, float]]:
+    """The summary, the blocking reasons and the metrics of `measured` added executable lines
+    of which `missing` are not covered (also for shards' counts added up)."""
+    result = DiffCoverage(measured=measured, missing=missing)
+    metrics = {
+        "diff_coverage_percent": result.percent,
+        "covered_lines": float(result.covered),
+        "measured_lines": float(result.measured),
+        "missing_lines": float(result.missing),
+    }
+    return _summary(result, minimum), _blocking(result, minimum), metrics
 
 
 def _blocking(result: DiffCoverage, minimum: float) -> list[str]:

@@ -1,0 +1,67 @@
+"""`baton merge REPORT…`: the shards' reports as one review, gated once and posted once.
+
+Outside CI it prints the comment and writes the reports it is asked for. In a GitHub or GitLab
+job it also loads the change the way `baton review` does (without sharding it), checks that
+the shards reviewed this job's head and split this change's files, and posts the one review.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from baton.agents.runner import Progress
+from baton.change.model import ChangedFile, ChangeSet
+from baton.platforms.detect import platform_name
+from baton.report import Review
+from baton.run import deliver, prepare
+from baton.settings import PlatformName, load_settings
+from baton.shards.combine import combine
+from baton.shards.load import load_shards
+from baton.shards.plan import plan_digest
+
+
+def run_merge(
+    paths: Sequence[Path],
+    cli_values: Mapping[str, Any],
+    *,
+    config: Path | None,
+    progress: Progress,
+) -> int:
+    loaded = load_shards(paths)
+    reviews, problems = loaded.reviews, list(loaded.problems)
+    progress(f"merging {len(reviews)} shard reports")
+    local = load_settings(cli_values, {}, "")
+    if platform_name(local, os.environ) is PlatformName.LOCAL:
+        review = _combined(reviews, problems, progress)
+        change = ChangeSet(root=".", base=review.base, head=review.head)
+        deliver(review, local, None, None, change, progress)
+    else:
+        ready = prepare(cli_values, config=config, progress=progress, sharded=False)
+        problems += _against_job(reviews, ready.change.head, ready.change.files)
+        review = _combined(reviews, problems, progress)
+        deliver(review, ready.settings, ready.platform, ready.request, ready.change, progress)
+    progress(f"verdict: {review.gate.verdict.value} (exit {review.gate.exit_code})")
+    return review.gate.exit_code
+
+
+def _combined(reviews: Sequence[Review], problems: Sequence[str], progress: Progress) -> Review:
+    for problem in problems:
+        progress(f"warning: {problem}")
+    return combine(reviews, problems)
+
+
+def _against_job(
+    reviews: Sequence[Review], head: str | None, files: Sequence[ChangedFile]
+) -> list[str]:
+    """The shards must have reviewed the head this job checked out, split as it splits."""
+    first = reviews[0]
+    record = first.shard
+    problems = []
+    if head is not None and first.head is not None and head != first.head:
+        problems.append(f"the shards reviewed {first.head[:12]}, this job's head is {head[:12]}")
+    elif record is not None and plan_digest(files, record.total) != record.plan:
+        problems.append("the shards split other files than this job's change holds")
+    return problems
