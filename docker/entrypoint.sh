@@ -2,7 +2,8 @@
 # The image's entrypoint.
 #
 #   IMAGE [FLAGS]                  baton review [FLAGS]
-#   IMAGE --version | review ... | schema ...   baton itself
+#   IMAGE --version | review ... | merge ... | schema ...   baton itself
+#   IMAGE [FLAGS] with INPUT_MODE=merge   baton merge ${INPUT_REPORTS:-shards} [FLAGS]
 #   IMAGE sh|bash ...              a shell, as GitLab's runner starts a job in the image
 #
 # GitHub starts a Docker action as root (the image may not set USER: the workspace and the
@@ -14,8 +15,21 @@ set -eu
 
 case "${1-}" in
     sh | bash | /bin/sh | /bin/bash) exec "$@" ;;
-    --version | review | schema) ;;
-    *) set -- review "$@" ;;
+    --version | review | merge | schema) ;;
+    *)
+        # The action's `mode` input: review (a shard or the whole change) or merge shards.
+        case "${INPUT_MODE:-review}" in
+            review) set -- review "$@" ;;
+            merge)
+                # shellcheck disable=SC2086 # the reports input is a space-separated list
+                set -- merge ${INPUT_REPORTS:-shards} "$@"
+                ;;
+            *)
+                echo "baton: error: mode must be review or merge (got '${INPUT_MODE}')" >&2
+                exit 2
+                ;;
+        esac
+        ;;
 esac
 
 uid=$(id -u)

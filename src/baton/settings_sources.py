@@ -51,8 +51,10 @@ def describe_validation_error(err: ValidationError) -> str:
     return "; ".join(parts)
 
 
-ACTION_INPUTS_IGNORED = frozenset({"config", "anthropic_api_key", "anthropic_base_url"})
-"""Action inputs that are not settings: read by the platform layer itself."""
+ACTION_INPUTS_IGNORED = frozenset(
+    {"config", "anthropic_api_key", "anthropic_base_url", "mode", "reports"}
+)
+"""Action inputs that are not settings: read by the platform layer or the image's entrypoint."""
 ACTION_INPUT_NAMES = {"imports": "import"}
 """Settings whose action input is spelled differently (`with: import: codeql.sarif`)."""
 

@@ -42,6 +42,9 @@ INPUTS = {
     "anthropic_base_url",
     "timeout",
     "base",
+    "shard",
+    "mode",
+    "reports",
 }
 OUTPUTS = {
     "verdict",

@@ -147,3 +147,35 @@ def test_claude_agents_run_in_the_image_against_the_api(
         ("claude-security", "missing-authz")
     ]
     assert len(fake_anthropic.requests()) >= 3
+
+
+def test_shards_then_the_actions_merge_mode_give_one_verdict(
+    baton_image: str, repo: GitRepo
+) -> None:
+    """A matrix of `shard: K/2` jobs writes reports; a job with `mode: merge` (INPUT_MODE, as
+    GitHub passes inputs) reads them from `shards/` and gates once."""
+    workspace = checkout(
+        repo,
+        {
+            "app/settings.py": f'AWS_ACCESS_KEY_ID = "{AWS_KEY}"\n',
+            "app/views.py": "def view():\n    return 1\n",
+        },
+    )
+    for k in (1, 2):
+        ran = image.run(
+            baton_image,
+            *("--base", "main", "--json", f"shards/shard-{k}/report.json"),
+            workspace=workspace,
+            env={"INPUT_SHARD": f"{k}/2"},
+        )
+        assert ran.code in (0, 1), ran.stderr
+        assert f"shard {k}/2:" in ran.stderr
+    merged = image.run(baton_image, workspace=workspace, env={"INPUT_MODE": "merge"})
+    assert merged.code == 1, merged.stderr
+    assert "merging 2 shard reports" in merged.stderr
+    assert "app/settings.py:1" in merged.stdout
+    bad = image.run(baton_image, workspace=workspace, env={"INPUT_MODE": "merj"})
+    assert (bad.code, bad.stderr.strip()) == (
+        2,
+        "baton: error: mode must be review or merge (got 'merj')",
+    )
