@@ -3,7 +3,7 @@
 #
 #   IMAGE [FLAGS]                  baton review [FLAGS]
 #   IMAGE --version | review ... | merge ... | schema ...   baton itself
-#   IMAGE [FLAGS] with INPUT_MODE=merge   baton merge ${INPUT_REPORTS:-shards} [FLAGS]
+#   IMAGE [FLAGS] with INPUT_MODE=merge   baton merge ${INPUT_REPORTS:-.baton} [FLAGS]
 #   IMAGE sh|bash ...              a shell, as GitLab's runner starts a job in the image
 #
 # GitHub starts a Docker action as root (the image may not set USER: the workspace and the
@@ -22,7 +22,7 @@ case "${1-}" in
             review) set -- review "$@" ;;
             merge)
                 # shellcheck disable=SC2086 # the reports input is a space-separated list
-                set -- merge ${INPUT_REPORTS:-shards} "$@"
+                set -- merge ${INPUT_REPORTS:-.baton} "$@"
                 ;;
             *)
                 echo "baton: error: mode must be review or merge (got '${INPUT_MODE}')" >&2

@@ -99,7 +99,7 @@ def prepare(
     if settings.since is not None:
         commit_of(root, settings.since)  # an unknown ref is a usage error, models or not
     if platform_name(settings, os.environ) is not PlatformName.LOCAL:
-        settings = _ci_defaults(settings)
+        settings = _ci_defaults(settings, shard)
     if repo.source:
         progress(f"config from {repo.source}")
     for note in notes:
@@ -244,16 +244,19 @@ async def _until_signalled(review: Coroutine[Any, Any, Review], limits: RunLimit
 CI_REPORTS = Path(".baton")
 
 
-def _ci_defaults(settings: Settings) -> Settings:
+def _ci_defaults(settings: Settings, shard: ShardRecord | None) -> Settings:
     """In CI the JSON, SARIF and Code Quality reports are always written (outputs, artifacts).
 
     They go to `.baton/` in the workspace (the one place later steps share), a folder that
     ignores itself so that no later `git add -A` picks the reports up, and that must be a real
-    folder, not a link the change committed.
+    folder, not a link the change committed. A shard's go to `.baton/shard-K/`, so the
+    artefacts of N jobs unpacked into one merge job do not overwrite each other.
     """
     if settings.report_json and settings.report_sarif and settings.report_codequality:
         return settings
     folder = reports_folder(CI_REPORTS.absolute())
+    if shard is not None:
+        folder = reports_folder(folder / f"shard-{shard.index}")
     return settings.model_copy(
         update={
             "report_json": settings.report_json or folder / "report.json",

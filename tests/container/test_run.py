@@ -170,7 +170,9 @@ def test_shards_then_the_actions_merge_mode_give_one_verdict(
         )
         assert ran.code in (0, 1), ran.stderr
         assert f"shard {k}/2:" in ran.stderr
-    merged = image.run(baton_image, workspace=workspace, env={"INPUT_MODE": "merge"})
+    merged = image.run(
+        baton_image, workspace=workspace, env={"INPUT_MODE": "merge", "INPUT_REPORTS": "shards"}
+    )
     assert merged.code == 1, merged.stderr
     assert "merging 2 shard reports" in merged.stderr
     assert "app/settings.py:1" in merged.stdout

@@ -1,16 +1,18 @@
 """Reading shard reports for `baton merge`, and what makes one unusable.
 
-A folder is searched for `report.json` files (the CI artefacts of each shard); a file is
-taken as it is. Each report must parse as a review of this baton version that was reviewed
-as a shard. The shards must agree on the change (base, head, the plan of its files), on N
-and on the gate's settings; each K from 1 to N must be there once. Whatever breaks this
-becomes a reason in `problems`, which makes the merged review incomplete, never a partial
-pass; nothing usable at all is an incomplete review on its own.
+A folder is searched for `shard-K/report.json` files (where a shard job writes its report in
+CI, and so its artefact); a file is taken as it is. Each report must parse as a review of
+this baton version that was reviewed as a shard. The shards must agree on the change (base,
+head, the plan of its files), on N and on the gate's settings; each K from 1 to N must be
+there once. Whatever breaks this becomes a reason in `problems`, which makes the merged
+review incomplete, never a partial pass; nothing usable at all is an incomplete review on
+its own.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +26,7 @@ from baton.shards.plan import ShardRecord
 
 MAX_REPORT_BYTES = 512 * 1024 * 1024
 REPORT_NAME = "report.json"
+SHARD_FOLDER_RE = re.compile(r"shard-\d+")
 
 
 @dataclass
@@ -33,15 +36,17 @@ class Loaded:
 
 
 def report_files(paths: Sequence[Path]) -> list[Path]:
-    """The report files `paths` name: files as given, folders searched for report.json."""
+    """The report files `paths` name: files as given, folders searched for shard reports."""
     if not paths:
         raise UsageError("baton merge needs shard reports: files or folders holding them")
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            inside = sorted(path.rglob(REPORT_NAME))
+            inside = sorted(
+                p for p in path.rglob(REPORT_NAME) if SHARD_FOLDER_RE.fullmatch(p.parent.name)
+            )
             if not inside:
-                raise UsageError(f"{path} holds no {REPORT_NAME}")
+                raise UsageError(f"{path} holds no shard-K/{REPORT_NAME}")
             found.extend(inside)
         elif path.is_file():
             found.append(path)

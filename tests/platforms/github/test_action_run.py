@@ -36,6 +36,11 @@ class Job:
         self.summary = tmp / "step_summary.md"
 
     def run(self, token: str = FakeGitHub.ACTIONS_TOKEN, **inputs: str) -> Completed:
+        return self.command("review", token=token, **inputs)
+
+    def command(
+        self, *args: str, token: str = FakeGitHub.ACTIONS_TOKEN, **inputs: str
+    ) -> Completed:
         env = {
             "GITHUB_ACTIONS": "true",
             "GITHUB_REPOSITORY": REPO,
@@ -49,7 +54,7 @@ class Job:
             "INPUT_GITHUB_TOKEN": token,
             **{f"INPUT_{k.upper()}": v for k, v in inputs.items()},
         }
-        return run_baton("review", cwd=self.repo.path, env=env, timeout=180)
+        return run_baton(*args, cwd=self.repo.path, env=env, timeout=180)
 
     def outputs(self) -> dict[str, str]:
         lines = self.output.read_text().splitlines()
@@ -222,3 +227,22 @@ def test_github_down_is_a_warning_and_the_verdict_stands(job: Job) -> None:
     assert "warning:" in done.stderr and "GitHub API" in done.stderr
     assert job.outputs()["verdict"] == "fail"
     assert MARKER in job.summary.read_text()
+
+
+def test_shard_jobs_post_nothing_and_the_merge_job_posts_the_one_review(job: Job) -> None:
+    """A matrix of `shard: K/2` jobs, then `baton merge .baton` as the merge job runs it."""
+    for k in (1, 2):
+        done = job.run(shard=f"{k}/2")
+        assert done.code in (0, 1), done.stderr
+        assert (job.repo.path / ".baton" / f"shard-{k}" / "report.json").is_file()
+    assert (job.fake.comments(job.pull), job.fake.reviews(job.pull)) == ([], [])
+
+    merged = job.command("merge", ".baton")
+
+    assert merged.code == 1, merged.stderr
+    assert "merging 2 shard reports" in merged.stderr
+    comments = job.fake.comments(job.pull)
+    assert len(comments) == 1 and comments[0].body.startswith(MARKER)
+    assert len(job.fake.reviews(job.pull)) == 1
+    assert any(c.path == "app/keys.py" for c in job.fake.review_comments(job.pull))
+    assert json.loads((job.repo.path / ".baton" / "report.json").read_text())["shard"] is None
