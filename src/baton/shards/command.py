@@ -32,7 +32,8 @@ def run_merge(
 ) -> int:
     loaded = load_shards(paths)
     reviews, problems = loaded.reviews, list(loaded.problems)
-    progress(f"merging {len(reviews)} shard reports")
+    noun = "report" if len(reviews) == 1 else "reports"
+    progress(f"merging {len(reviews)} shard {noun}")
     local = load_settings(cli_values, {}, "")
     if platform_name(local, os.environ) is PlatformName.LOCAL:
         review = _combined(reviews, problems, progress)
