@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from baton.agents.base import AgentResult, AgentStatus
 from baton.errors import ExitCode
@@ -36,6 +36,11 @@ class GateResult(BaseModel):
     fail_on: FailOn
     reasons: tuple[str, ...] = ()
     blocking_findings: int = 0
+    incomplete: tuple[str, ...] = Field(
+        default=(),
+        description="What left the review incomplete besides failed agents: phases stopped, "
+        "files or shards not reviewed.",
+    )
 
 
 def is_blocking(finding: Finding, fail_on: FailOn) -> bool:
@@ -72,13 +77,14 @@ def decide(
     else:
         verdict, code = Verdict.PASS, ExitCode.PASS
     reasons.extend(f"agent {r.name} failed: {r.reason}" for r in failed)
-    if stopped is not None:
-        reasons.append(f"later phases skipped: {stopped}")
-    reasons.extend(unreviewed)
+    incomplete = [f"later phases skipped: {stopped}"] if stopped is not None else []
+    incomplete.extend(unreviewed)
+    reasons.extend(incomplete)
     return GateResult(
         verdict=verdict,
         exit_code=int(code),
         fail_on=fail_on,
         reasons=tuple(reasons),
         blocking_findings=len(blocking),
+        incomplete=tuple(incomplete),
     )

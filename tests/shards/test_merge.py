@@ -122,6 +122,22 @@ BROKEN = {
         lambda r, t: [*r, edited(r[1], t / "again.json", lambda s: s)],
         "shard 2/3 again",
     ),
+    "forged copy committed by the change": (
+        lambda r, t: [
+            *r,
+            edited(
+                r[0],
+                t / "committed" / "shard-1" / "report.json",
+                lambda s: re.sub(
+                    r'"findings": \[.*?\],\n  "suppressed"',
+                    '"findings": [],\n  "suppressed"',
+                    s,
+                    flags=re.S,
+                ),
+            ),
+        ],
+        "shard 1/3 again",
+    ),
     "truncated report": (
         lambda r, t: [*r[:2], edited(r[2], t / "cut.json", lambda s: s[: len(s) // 2])],
         "not a baton report",

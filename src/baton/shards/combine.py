@@ -11,7 +11,6 @@ was incomplete (a file it could not read, phases it stopped) stay reasons for th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from baton.agents.base import AgentResult, AgentStatus, Usage
@@ -24,7 +23,6 @@ from baton.settings import FailOn
 from baton.shards.plan import ShardRecord
 
 COVERAGE = "coverage"
-BLOCKING_COUNT_RE = re.compile(r"\d+ findings? at or above ")
 
 
 def combine(shards: Sequence[Review], problems: Sequence[str] = ()) -> Review:
@@ -145,14 +143,6 @@ def _phases(shards: Sequence[Review]) -> tuple[PhaseRecord, ...]:
 
 
 def _incomplete_reasons(shards: Sequence[Review]) -> list[str]:
-    """What made a shard incomplete besides what the gate works out again (blocking findings,
-    an agent's blocking condition, a failed agent): unreadable files, stopped phases."""
-    again: list[str] = []
-    for review in shards:
-        recomputed = {f"{a.name}: {why}" for a in review.agents for why in a.blocking}
-        for reason in review.gate.reasons:
-            if BLOCKING_COUNT_RE.match(reason) or reason.startswith("agent "):
-                continue
-            if reason not in recomputed:
-                again.append(reason)
-    return list(dict.fromkeys(again))
+    """What made a shard incomplete besides what the gate works out again from the combined
+    agents (a failed agent): unreadable files, stopped phases."""
+    return list(dict.fromkeys(reason for review in shards for reason in review.gate.incomplete))
