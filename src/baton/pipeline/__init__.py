@@ -28,6 +28,7 @@ from baton.agents.base import DETERMINISTIC_ENGINES, AgentResult, AgentStatus, H
 from baton.agents.catalog import plan_phases
 from baton.agents.limits import RunLimits
 from baton.agents.runner import AgentRun, Progress, run_agents
+from baton.agents.skips import without_reviewed_kinds
 from baton.agents.specs import AgentSpec, agent_specs
 from baton.agents.tools import ToolRunner
 from baton.change.checkout import checkout_for_models
@@ -143,7 +144,7 @@ async def review_change(
             )
             if number < len(phases):
                 stopped = limits.stopped or _stop_reason(settled, names, settings, number)
-    results = [run.result for run in runs]
+    results = without_reviewed_kinds([run.result for run in runs])
     findings, dismissed, remarks = apply_dismissals(
         settled.findings, recalled.dismissals, settings.dismiss_max_severity.threshold
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from baton.agents.base import AgentStatus
+from baton.agents.skips import reviewed_paths
 from baton.render.escape import code, inline
 from baton.report import Review
 
@@ -17,7 +17,7 @@ from baton.report import Review
 def skipped_items(review: Review) -> list[Markup]:
     """Files the review skipped, and files an agent skipped: for being another kind of file
     only when no agent reviewed them (a Python file is no Dockerfile, and needs no line)."""
-    reviewed = _reviewed_paths(review)
+    reviewed = reviewed_paths(review.agents)
     entries = [(s.path, s.reason, "") for s in review.skipped]
     entries += [
         (s.path, s.reason, a.name)
@@ -32,13 +32,3 @@ def skipped_items(review: Review) -> list[Markup]:
             item = Markup("{} ({})").format(item, inline(agent, limit=60))
         items.append(item)
     return items
-
-
-def _reviewed_paths(review: Review) -> set[str]:
-    """Paths some agent that ran did not skip."""
-    every = {s.path for a in review.agents for s in a.skipped if s.other_kind}
-    reviewed: set[str] = set()
-    for result in review.agents:
-        if result.status is not AgentStatus.SKIPPED:
-            reviewed |= every - {s.path for s in result.skipped}
-    return reviewed
