@@ -153,7 +153,7 @@ def run_review(
         ready.change,
     )
     limits = RunLimits(settings.max_budget_usd, settings.max_concurrency)
-    recalled = _recall(platform, request, progress)
+    recalled = recall(platform, request, progress)
     review = asyncio.run(
         _until_signalled(
             review_change(
@@ -205,7 +205,7 @@ def deliver(
         progress(f"warning: {warning}")
 
 
-def _recall(
+def recall(
     platform: Platform | None, request: ChangeRequest | None, progress: Progress
 ) -> Recalled | None:
     """What baton's earlier runs left on the pull or merge request (none outside one)."""

@@ -14,12 +14,14 @@ from typing import Any
 
 from baton.agents.runner import Progress
 from baton.change.model import ChangedFile, ChangeSet
+from baton.memory.context import Recalled
 from baton.platforms.detect import platform_name
 from baton.report import Review
-from baton.run import deliver, prepare
+from baton.run import deliver, prepare, recall
 from baton.settings import PlatformName, load_settings
 from baton.shards.combine import combine
 from baton.shards.load import load_shards
+from baton.shards.memory import merged_state
 from baton.shards.plan import plan_digest
 
 
@@ -36,22 +38,31 @@ def run_merge(
     progress(f"merging {len(reviews)} shard {noun}")
     local = load_settings(cli_values, {}, "")
     if platform_name(local, os.environ) is PlatformName.LOCAL:
-        review = _combined(reviews, problems, progress)
+        review = _combined(reviews, problems, None, progress)
         change = ChangeSet(root=".", base=review.base, head=review.head)
         deliver(review, local, None, None, change, progress)
     else:
         ready = prepare(cli_values, config=config, progress=progress, sharded=False)
         problems += _against_job(reviews, ready.change.head, ready.change.files)
-        review = _combined(reviews, problems, progress)
+        recalled = recall(ready.platform, ready.request, progress)
+        review = _combined(reviews, problems, recalled, progress)
         deliver(review, ready.settings, ready.platform, ready.request, ready.change, progress)
     progress(f"verdict: {review.gate.verdict.value} (exit {review.gate.exit_code})")
     return review.gate.exit_code
 
 
-def _combined(reviews: Sequence[Review], problems: Sequence[str], progress: Progress) -> Review:
+def _combined(
+    reviews: Sequence[Review],
+    problems: Sequence[str],
+    recalled: Recalled | None,
+    progress: Progress,
+) -> Review:
+    """The one review, with the state it leaves for the next run on the change request."""
     for problem in problems:
         progress(f"warning: {problem}")
-    return combine(reviews, problems)
+    review = combine(reviews, problems)
+    state = merged_state(review, reviews, recalled, whole=not problems)
+    return review.model_copy(update={"memory": state})
 
 
 def _against_job(

@@ -6,11 +6,13 @@ Real git, real tools, real PyGithub; only GitHub itself is a local fake.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from baton.memory.state import ReviewState, Status, read_state
 from baton.render.markdown import MARKER
 from tests.fakes.baton_cli import Completed, run_baton
 from tests.fakes.github_api import FakeGitHub, Fault
@@ -246,3 +248,48 @@ def test_shard_jobs_post_nothing_and_the_merge_job_posts_the_one_review(job: Job
     assert len(job.fake.reviews(job.pull)) == 1
     assert any(c.path == "app/keys.py" for c in job.fake.review_comments(job.pull))
     assert json.loads((job.repo.path / ".baton" / "report.json").read_text())["shard"] is None
+
+
+def sharded_run(job: Job, *shards: int) -> Completed:
+    """Shard jobs `shards` of 2 on a fresh workspace's `.baton`, then the merge job."""
+    shutil.rmtree(job.repo.path / ".baton", ignore_errors=True)
+    for k in shards:
+        assert job.run(shard=f"{k}/2").code in (0, 1)
+    return job.command("merge", ".baton")
+
+
+def state_of(job: Job) -> ReviewState:
+    read = read_state(job.fake.comments(job.pull)[0].body)
+    assert read.state is not None, read.reason
+    return read.state
+
+
+def test_a_merged_review_remembers_across_pushes_like_a_single_job(job: Job) -> None:
+    first_head = job.repo.head()
+    assert sharded_run(job, 1, 2).code == 1
+    first = state_of(job)
+    assert (first.head, first.subject, first.complete) == (first_head, "github#7", True)
+    key = next(r for r in first.findings if r.path == "app/keys.py" and r.line == 3)
+    unused = next(r for r in first.findings if r.path == "app/util.py")
+
+    job.repo.write("app/keys.py", 'import os\n\nKEY = os.environ["KEY"]\n')
+    job.repo.commit("fix the key")
+    job.fake.push(
+        job.pull, diff=job.repo.git("diff", "main...HEAD") + "\n", head_sha=job.repo.head()
+    )
+    event = json.loads((job.tmp / "event.json").read_text())
+    event["pull_request"]["head"]["sha"] = job.repo.head()
+    (job.tmp / "event.json").write_text(json.dumps(event))
+    second = sharded_run(job, 1, 2)
+
+    assert second.code == 0, second.stderr
+    assert len(job.fake.comments(job.pull)) == 1
+    assert "findings fixed since" in job.fake.comments(job.pull)[0].body
+    records = {r.fingerprint: r for r in state_of(job).findings}
+    assert records[key.fingerprint].status is Status.FIXED
+    assert records[unused.fingerprint].first_seen == first_head[:12]
+
+    missing = sharded_run(job, 1)
+
+    assert missing.code == 3, missing.stderr
+    assert state_of(job).complete is False
