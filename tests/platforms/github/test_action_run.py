@@ -58,6 +58,14 @@ class Job:
         }
         return run_baton(*args, cwd=self.repo.path, env=env, timeout=180)
 
+    def pushed(self) -> None:
+        """The repository's new head pushed to the pull request, and the event says so."""
+        diff = self.repo.git("diff", "main...HEAD") + "\n"
+        self.fake.push(self.pull, diff=diff, head_sha=self.repo.head())
+        event = json.loads((self.tmp / "event.json").read_text())
+        event["pull_request"]["head"]["sha"] = self.repo.head()
+        (self.tmp / "event.json").write_text(json.dumps(event))
+
     def outputs(self) -> dict[str, str]:
         lines = self.output.read_text().splitlines()
         return dict(line.split("=", 1) for line in lines if "=" in line and "<<" not in line)
@@ -115,12 +123,7 @@ def test_a_new_push_marks_fixed_and_comments_only_new_findings(job: Job) -> None
     job.repo.write("app/keys.py", 'import os\n\nKEY = os.environ["KEY"]\n')
     job.repo.write("app/more.py", "import json\n")
     job.repo.commit("fix the key, add a module")
-    job.fake.push(
-        job.pull, diff=job.repo.git("diff", "main...HEAD") + "\n", head_sha=job.repo.head()
-    )
-    event = json.loads((job.tmp / "event.json").read_text())
-    event["pull_request"]["head"]["sha"] = job.repo.head()
-    (job.tmp / "event.json").write_text(json.dumps(event))
+    job.pushed()
 
     rerun = job.run()
 
@@ -274,12 +277,7 @@ def test_a_merged_review_remembers_across_pushes_like_a_single_job(job: Job) -> 
 
     job.repo.write("app/keys.py", 'import os\n\nKEY = os.environ["KEY"]\n')
     job.repo.commit("fix the key")
-    job.fake.push(
-        job.pull, diff=job.repo.git("diff", "main...HEAD") + "\n", head_sha=job.repo.head()
-    )
-    event = json.loads((job.tmp / "event.json").read_text())
-    event["pull_request"]["head"]["sha"] = job.repo.head()
-    (job.tmp / "event.json").write_text(json.dumps(event))
+    job.pushed()
     second = sharded_run(job, 1, 2)
 
     assert second.code == 0, second.stderr
