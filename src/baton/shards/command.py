@@ -45,7 +45,13 @@ def run_merge(
         ready = prepare(cli_values, config=config, progress=progress, sharded=False)
         problems += _against_job(reviews, ready.change.head, ready.change.files)
         recalled = recall(ready.platform, ready.request, progress)
-        review = _combined(reviews, problems, recalled, progress)
+        review = _combined(reviews, problems, recalled, progress).model_copy(
+            # the whole change's size, also when a shard is missing
+            update={
+                "files_changed": len(ready.change.files),
+                "lines_added": ready.change.added_count,
+            }
+        )
         deliver(review, ready.settings, ready.platform, ready.request, ready.change, progress)
     progress(f"verdict: {review.gate.verdict.value} (exit {review.gate.exit_code})")
     return review.gate.exit_code

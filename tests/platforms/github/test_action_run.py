@@ -291,3 +291,5 @@ def test_a_merged_review_remembers_across_pushes_like_a_single_job(job: Job) -> 
 
     assert missing.code == 3, missing.stderr
     assert state_of(job).complete is False
+    summary = json.loads((job.repo.path / ".baton" / "report.json").read_text())
+    assert (summary["files_changed"], summary["lines_added"]) == (2, 6)  # the whole change
