@@ -41,7 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.container import image
-from tests.container.test_act import WORKFLOW, act_binary, use_local_base
+from tests.container.act import act_binary
+from tests.container.test_act import WORKFLOW, use_local_base
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.github_shapes import pull_request_event
 from tests.fakes.repos import GitRepo

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from tests.container import image
-from tests.container.test_act import act_binary
+from tests.container.act import act_binary
 
 pytestmark = pytest.mark.container
 
