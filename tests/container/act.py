@@ -25,9 +25,9 @@ from tests.container import image
 
 STAND_INS = Path(__file__).parent / "data" / "stand-in-actions"
 STAND_IN_FOR = {
-    "actions/checkout@v4": "checkout",
-    "actions/upload-artifact@v4": "upload-artifact",
-    "actions/download-artifact@v4": "download-artifact",
+    "actions/checkout@v5": "checkout",
+    "actions/upload-artifact@v6": "upload-artifact",
+    "actions/download-artifact@v7": "download-artifact",
 }
 """The public action each stand-in replaces (`--local-repository ACTION=FOLDER`)."""
 

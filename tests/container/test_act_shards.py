@@ -8,8 +8,8 @@ review on the fake GitHub. Two act runs: all shards there (a leaked key in one: 
 fails), and shard 2's job broken before baton ran (no artefact: the merge is incomplete).
 
 What act 0.2.89 needs here:
-* Artefacts: act's own server of the protocol upload-artifact@v4 and download-artifact@v4
-  speak (`--artifact-server-path`, on 127.0.0.1, which the job containers reach on the host's
+* Artefacts: act's own server of the protocol upload-artifact and download-artifact (v4 and
+  later) speak (`--artifact-server-path`, on 127.0.0.1, which the job containers reach on the host's
   network). act cannot fetch those actions here, so `--local-repository` puts stand-ins in
   their place (tests/container/data/stand-in-actions, built by `act.stand_in_actions`):
   node20 ports of the actions' own code on the real `@actions/artifact` client, installed
@@ -19,8 +19,11 @@ What act 0.2.89 needs here:
   true` a hidden path such as `.baton/` uploads nothing; several artefacts unpack into one
   folder each under `path` unless `merge-multiple: true`. (With the newest @azure/storage-blob
   instead of the 12.17.0 that v4.6.2 bundles, act 0.2.89 refuses the blob upload: 401.)
+  The workflow names the README's versions, upload-artifact@v6 and download-artifact@v7 (the
+  first on node24): their inputs, the hidden-file default and the layout are v4.6.2's (their
+  action.yml and src/ read at those tags).
 * Checkout: act copies the local repository into a job only for a checkout step without
-  another `ref`; the README's names the head SHA, so `actions/checkout@v4` is a stand-in too,
+  another `ref`; the README's names the head SHA, so `actions/checkout@v5` is a stand-in too,
   which fetches the repository (mounted read-only at /origin) and checks `ref` out.
 * No `--bind`: each job has its own workspace, so a shard's reports reach the merge job only
   as an artefact. The job image is the local Debian base with git (the release workflow
@@ -53,7 +56,7 @@ pytestmark = pytest.mark.container
 WORKFLOW_PATH = Path(".github/workflows/review.yml")
 
 CHECKOUT = """\
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@v5
         with: {fetch-depth: 0, ref: "${{ github.event.pull_request.head.sha }}"}
 """
 WORKFLOW = """\
@@ -68,7 +71,7 @@ jobs:
 @CHECKOUT@@BREAK@      - uses: ./@ACTION@
         continue-on-error: true          # the merge job decides
         with: {shard: "${{ matrix.shard }}/2"}
-      - uses: actions/upload-artifact@v4
+      - uses: actions/upload-artifact@v6
         if: always()
         with:
           name: "baton-shard-${{ matrix.shard }}"
@@ -79,7 +82,7 @@ jobs:
     if: always()
     runs-on: ubuntu-latest
     steps:
-@CHECKOUT@      - uses: actions/download-artifact@v4
+@CHECKOUT@      - uses: actions/download-artifact@v7
         with: {pattern: "baton-shard-*", path: .baton, merge-multiple: true}
       - id: baton
         uses: ./@ACTION@
