@@ -4,8 +4,9 @@
 Owns what a release must satisfy and the local steps that cut one:
   check --tag vX.Y.Z   before publishing: a semver tag at HEAD, a clean tree, a dated non-empty
                        CHANGELOG.md section, and the image ghcr.io/baton-review/baton:X.Y.Z pinned
-                       in action.yml, templates/review.yml and gitlab-template.yml; prints
-                       `version=` and `pep440=` lines for $GITHUB_OUTPUT.
+                       in action.yml, every GitLab component (templates/*.yml, the `image`
+                       input's default) and gitlab-template.yml; prints `version=` and
+                       `pep440=` lines for $GITHUB_OUTPUT.
   dist DIR --version V DIR holds exactly that version's sdist and pure wheel, and their own
                        metadata says so (names starting with a dot are ignored).
   notes VERSION        that version's CHANGELOG body, for `gh release create --notes-file`.
@@ -39,11 +40,10 @@ ACTION = "action.yml"
 # Each YAML line naming the released image: file, keys down to it, what precedes IMAGE.
 Pin = tuple[str, tuple[str, ...], str]
 ACTION_PIN: Pin = (ACTION, ("runs", "image"), "docker://")
-PINS: tuple[Pin, ...] = (
-    ACTION_PIN,
-    ("templates/review.yml", ("spec", "inputs", "image", "default"), ""),
-    ("gitlab-template.yml", ("variables", "BATON_IMAGE"), ""),
-)
+TEMPLATE_PIN: Pin = ("gitlab-template.yml", ("variables", "BATON_IMAGE"), "")
+COMPONENTS = "templates"
+"""The GitLab CI/CD catalog's components: every `templates/<name>.yml` the commit holds."""
+COMPONENT_IMAGE = ("spec", "inputs", "image", "default")
 
 SEMVER = r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?"
 PRE_RE = re.compile(r"(a|alpha|b|beta|c|rc|pre|preview)\.?(0|[1-9]\d*)?")
@@ -125,6 +125,19 @@ def read(root: Path, rel: str, *, committed: bool = False) -> str:
         raise ReleaseError(f"cannot read {rel}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ReleaseError(f"{rel} is not UTF-8") from None
+
+
+def pins(root: Path) -> list[Pin]:
+    """Every pin of the commit at HEAD: the action, each component (sorted), the template."""
+    listed = git(root, "ls-tree", "-z", "--name-only", "HEAD", f"{COMPONENTS}/")
+    names = sorted(
+        name
+        for name in listed.split("\0")
+        if name.endswith(".yml") and name.count("/") == 1 and name.startswith(f"{COMPONENTS}/")
+    )
+    if not names:
+        raise ReleaseError(f"{COMPONENTS}/ holds no GitLab component ({COMPONENTS}/*.yml)")
+    return [ACTION_PIN, *((name, COMPONENT_IMAGE, "") for name in names), TEMPLATE_PIN]
 
 
 def find_key(lines: list[str], keys: tuple[str, ...]) -> int:
@@ -259,7 +272,7 @@ def cmd_check(root: Path, tag: str) -> None:
         raise ReleaseError(f"tag {tag} is on {tagged.strip()[:12]}, not at HEAD ({head[:12]})")
     require_clean(root)
     section_body(read(root, CHANGELOG, committed=True), version, dated=True)
-    for pin in PINS:
+    for pin in pins(root):
         value = pin_line(read(root, pin[0], committed=True), pin)[2][2]
         if value != (expected := f"{pin[2]}{IMAGE}:{version}"):
             where = ".".join(pin[1])
@@ -323,7 +336,7 @@ def cmd_prepare(root: Path, version: str, date: str) -> None:
         raise ReleaseError("HEAD is detached: check out the branch to release from (main)")
     require_clean(root)
     edits = {CHANGELOG: release_changelog(read(root, CHANGELOG), version, date)}
-    for pin in PINS:
+    for pin in pins(root):
         edits[pin[0]] = set_pin(read(root, pin[0]), pin, f"{pin[2]}{IMAGE}:{version}")
 
     def commit(message: str, files: dict[str, str]) -> None:

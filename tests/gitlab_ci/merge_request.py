@@ -1,9 +1,10 @@
 """A merge request pipeline to run with gitlab-ci-local against the fake GitLab.
 
 `MergeRequestPipeline` builds a repository whose `main` holds a `.gitlab-ci.yml` including
-baton (the component with inputs, or the plain template, copied in as local files) and
+baton (the components with inputs, or the plain template, copied in as local files) and
 whose `feature` branch holds the change; the fake GitLab gets the matching merge request !7.
 `run()` runs the pipeline with the variables GitLab gives a merge request pipeline.
+`sharded_ci` splits the review over `parallel:` jobs and adds the `merge` component.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from baton.render.markdown import MARKER
 from tests.fakes.gitlab_api import FakeGitLab
 from tests.fakes.repos import GitRepo
 from tests.gitlab_ci.gitlab_ci_local import Pipeline, run_pipeline
-from tests.gitlab_ci.templates import COMPONENT, TEMPLATE
+from tests.gitlab_ci.templates import COMPONENT, JOB, MERGE, TEMPLATE
 
 PROJECT = "acme/app"
 IID = 7
@@ -36,6 +37,9 @@ LEAKED_KEY = {
 CLEAN = {
     "app/util.py": 'def helper():\n    """The answer."""\n    return 2\n',
 }
+TWO_CLEAN_FILES = CLEAN | {
+    "app/more.py": 'def more():\n    """One more."""\n    return 3\n',
+}
 
 
 def component_ci(**inputs: Any) -> dict[str, Any]:
@@ -45,6 +49,20 @@ def component_ci(**inputs: Any) -> dict[str, Any]:
         "stages": list(dict.fromkeys(stages)),
         "include": [{"local": "templates/review.yml", "inputs": inputs}],
     }
+
+
+def sharded_ci(
+    shards: int = 2, merge: Mapping[str, Any] | None = None, **inputs: Any
+) -> dict[str, Any]:
+    """`component_ci(**inputs)` with the review split over `shards` jobs (`parallel:`, set on
+    the included job as a user does) and the `merge` component, with `merge` as its inputs."""
+    ci = component_ci(**inputs)
+    merge_include: dict[str, Any] = {"local": "templates/merge.yml"}
+    if merge:
+        merge_include["inputs"] = dict(merge)
+    ci["include"].append(merge_include)
+    ci[JOB] = {"parallel": shards}
+    return ci
 
 
 def template_ci() -> dict[str, Any]:
@@ -59,6 +77,7 @@ class MergeRequestPipeline:
         self.root, self.fake = root, fake
         self.repo = repo = GitRepo(root / "repo")
         shutil.copyfile(COMPONENT, repo.write("templates/review.yml", ""))
+        shutil.copyfile(MERGE, repo.write("templates/merge.yml", ""))
         shutil.copyfile(TEMPLATE, repo.write("gitlab-template.yml", ""))
         repo.write(".gitlab-ci.yml", yaml.safe_dump(dict(ci), sort_keys=False))
         for path, text in BASE_FILES.items():
@@ -68,10 +87,18 @@ class MergeRequestPipeline:
         for path, text in change.items():
             repo.write(path, text)
         self.head = repo.commit("feature")
-        diff = repo.git("diff", "--find-renames", f"{self.base}...HEAD") + "\n"
+        self.diff = repo.git("diff", "--find-renames", f"{self.base}...HEAD") + "\n"
         self.mr = fake.add_merge_request(
-            PROJECT, IID, diff=diff, base_sha=self.base, head_sha=self.head
+            PROJECT, IID, diff=self.diff, base_sha=self.base, head_sha=self.head
         )
+
+    def push(self, files: Mapping[str, str]) -> None:
+        """Another commit on `feature` writing `files`, pushed to the merge request."""
+        for path, text in files.items():
+            self.repo.write(path, text)
+        self.head = self.repo.commit("push")
+        self.diff = self.repo.git("diff", "--find-renames", f"{self.base}...HEAD") + "\n"
+        self.fake.push(self.mr, self.head, diff=self.diff)
 
     def variables(self) -> dict[str, str]:
         """What GitLab predefines in a merge request pipeline, pointed at the fake."""
@@ -97,10 +124,14 @@ class MergeRequestPipeline:
             "GITLAB_TOKEN": FakeGitLab.BOT_TOKEN,
         }
 
-    def run(self, variables: Mapping[str, str] | None = None) -> Pipeline:
-        """The pipeline; `variables` replaces the merge request's (default: all of them)."""
+    def run(
+        self, variables: Mapping[str, str] | None = None, *, jobs_may_fail: bool = False
+    ) -> Pipeline:
+        """The pipeline; `variables` replaces the merge request's (default: all of them).
+        `jobs_may_fail`: a job without `allow_failure` may fail (see `run_pipeline`)."""
         given = self.variables() if variables is None else dict(variables)
-        return run_pipeline(self.repo.path, given, home=self.root / "gcl-home")
+        home = self.root / "gcl-home"
+        return run_pipeline(self.repo.path, given, home=home, jobs_may_fail=jobs_may_fail)
 
     def baton_notes(self) -> list[str]:
         return [n.body for n in self.fake.notes(self.mr) if n.body.startswith(MARKER)]

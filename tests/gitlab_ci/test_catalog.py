@@ -1,12 +1,14 @@
-"""baton's GitLab copy as a CI/CD catalog project: its `.gitlab-ci.yml`, the component's inputs
+"""baton's GitLab copy as a CI/CD catalog project: its `.gitlab-ci.yml`, the components' inputs
 and their documentation, and the release check, run by gitlab-ci-local 4.73.0.
 
-The catalog project's pipeline includes the component from its own commit in merge requests
-and, on a tag vX.Y.Z, runs `release-check` and then `release`. gitlab-ci-local runs a job with
-a `release:` keyword but skips that keyword silently (no release, no release-cli, no word about
-it), which is why the checks live in `release-check`, whose script runs here for real with the
-project's scripts/release.py and a CHANGELOG.md written by the test; the `release` job's script
-runs too and shows the version `release-check` handed on through its dotenv report.
+The catalog project has two components, `review` and `merge`. Its pipeline includes both from
+its own commit in merge requests (the review split in two with `parallel: 2`, so the merge job
+has shards to merge) and, on a tag vX.Y.Z, runs `release-check` and then `release`.
+gitlab-ci-local runs a job with a `release:` keyword but skips that keyword silently (no
+release, no release-cli, no word about it), which is why the checks live in `release-check`,
+whose script runs here for real with the project's scripts/release.py and a CHANGELOG.md
+written by the test; the `release` job's script runs too and shows the version
+`release-check` handed on through its dotenv report.
 """
 
 from __future__ import annotations
@@ -22,70 +24,58 @@ import pytest
 import yaml
 
 from tests.fakes.repos import GitRepo
-from tests.gitlab_ci.gitlab_ci_local import Pipeline, invocation
-from tests.gitlab_ci.templates import COMPONENT, JOB, ROOT, TEMPLATE, component_parts
+from tests.gitlab_ci.gitlab_ci_local import Pipeline, invocation, parallel_job
+from tests.gitlab_ci.templates import (
+    COMPONENT,
+    COMPONENTS,
+    IMAGE,
+    JOB,
+    MERGE_JOB,
+    README,
+    ROOT,
+    TEMPLATE,
+    component_job,
+    documented,
+    gitlab_section,
+    pinned_version,
+    spec_inputs,
+    tables,
+)
 from tests.gitlab_ci.test_schema import check_schema, split_component
 
 CATALOG_CI = ROOT / ".gitlab-ci.yml"
-README = ROOT / "README.md"
-IMAGE = "ghcr.io/baton-review/baton"
 CHECK, RELEASE = "release-check", "release"
 FIX_PINS = "(tag the commit scripts/release.py prepare {version} makes)"
 
-# Where each input lands in the job: a path of keys into `baton-review`.
-INPUT_TARGETS: dict[str, tuple[str, ...]] = {
-    "stage": ("stage",),
-    "image": ("image", "name"),
-    "fail_on": ("variables", "BATON_FAIL_ON"),
-    "agents": ("variables", "BATON_AGENTS"),
-    "min_diff_coverage": ("variables", "BATON_MIN_DIFF_COVERAGE"),
-    "coverage_report": ("variables", "BATON_COVERAGE_REPORT"),
-    "import": ("variables", "BATON_IMPORTS"),
-    "allow_failure_on_incomplete": ("variables", "ALLOW_INCOMPLETE_REVIEW"),
+# Where each input lands in its component's job: a path of keys (and list indexes) into it.
+INPUT_TARGETS: dict[str, dict[str, tuple[str | int, ...]]] = {
+    "review": {
+        "stage": ("stage",),
+        "image": ("image", "name"),
+        "fail_on": ("variables", "BATON_FAIL_ON"),
+        "agents": ("variables", "BATON_AGENTS"),
+        "min_diff_coverage": ("variables", "BATON_MIN_DIFF_COVERAGE"),
+        "coverage_report": ("variables", "BATON_COVERAGE_REPORT"),
+        "import": ("variables", "BATON_IMPORTS"),
+        "allow_failure_on_incomplete": ("variables", "ALLOW_INCOMPLETE_REVIEW"),
+    },
+    "merge": {
+        "stage": ("stage",),
+        "image": ("image", "name"),
+        "review_job": ("needs", 0, "job"),
+        "allow_failure_on_incomplete": ("variables", "ALLOW_INCOMPLETE_REVIEW"),
+    },
 }
+TARGETS = sorted((c, n, t) for c, ts in INPUT_TARGETS.items() for n, t in ts.items())
+NAMES = sorted(COMPONENTS)
+MERGE_REQUEST_RULE = {"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}
+NAMED_COLUMNS = ("description", "stage", "when")  # of `--list`: the name ends at description
 
 NOTES = "### Added\n\n- The `review` component in the CI/CD catalog.\n"
 
 
 def changelog(version: str) -> str:
     return f"# Changelog\n\n## [Unreleased]\n\n## [{version}] - 2026-12-03\n\n{NOTES}"
-
-
-def spec_inputs() -> dict[str, dict[str, Any]]:
-    spec = yaml.safe_load(component_parts(COMPONENT.read_text(encoding="utf-8")).spec)
-    inputs: dict[str, dict[str, Any]] = spec["spec"]["inputs"]
-    return inputs
-
-
-def component_job() -> dict[str, Any]:
-    jobs = yaml.safe_load(component_parts(COMPONENT.read_text(encoding="utf-8")).jobs)
-    job: dict[str, Any] = jobs[JOB]
-    return job
-
-
-def pinned_version() -> str:
-    """X.Y.Z of the image the component pins (`ghcr.io/baton-review/baton:X.Y.Z`)."""
-    default = str(spec_inputs()["image"]["default"])
-    match = re.fullmatch(rf"{re.escape(IMAGE)}:(\d+\.\d+\.\d+)", default)
-    assert match, f"the image default is not {IMAGE}:X.Y.Z: {default}"
-    return match.group(1)
-
-
-def gitlab_section(markdown: str) -> str:
-    """The README's `## GitLab CI` section, up to the next `## ` heading."""
-    match = re.search(r"^## GitLab CI\n(.*?)(?=^## |\Z)", markdown, re.MULTILINE | re.DOTALL)
-    assert match, "README.md has no `## GitLab CI` section"
-    return match.group(1)
-
-
-def table_names(markdown: str) -> set[str]:
-    """Every `name` written in backticks in the first cell of a table row."""
-    names: set[str] = set()
-    for line in markdown.splitlines():
-        if line.startswith("|"):
-            first = line.split("|")[1]
-            names.update(re.findall(r"`([^`]+)`", first))
-    return names
 
 
 class CatalogProject:
@@ -95,7 +85,8 @@ class CatalogProject:
         self.root = root
         self.repo = GitRepo(root / "repo")
         shutil.copyfile(CATALOG_CI, self.repo.write(".gitlab-ci.yml", ""))
-        shutil.copyfile(COMPONENT, self.repo.write("templates/review.yml", ""))
+        for name, component in COMPONENTS.items():
+            shutil.copyfile(component, self.repo.write(f"templates/{name}.yml", ""))
         shutil.copyfile(TEMPLATE, self.repo.write("gitlab-template.yml", ""))
         shutil.copyfile(ROOT / "scripts" / "release.py", self.repo.write("scripts/release.py", ""))
         self.repo.write("CHANGELOG.md", changelog(pinned_version()))
@@ -148,34 +139,46 @@ def job_started(pipeline: Pipeline, job: str) -> bool:
 
 
 def listed(done: subprocess.CompletedProcess[str]) -> dict[str, str]:
-    """Job name -> stage, from the table `--list` prints."""
+    """Job name -> stage, from the table `--list` prints (its columns are padded; a name may
+    hold spaces, as `baton-review: [1/2]` does)."""
     lines = done.stdout.splitlines()
     header = next((i for i, line in enumerate(lines) if line.startswith("name ")), None)
     assert header is not None, done.stdout
-    return {line.split()[0]: line.split()[1] for line in lines[header + 1 :] if line.strip()}
+    name, stage, when = (lines[header].index(f" {column} ") for column in NAMED_COLUMNS)
+    rows = [line for line in lines[header + 1 :] if line.strip()]
+    return {line[:name].strip(): line[stage:when].strip() for line in rows}
 
 
 # The files, read
 
 
-def test_the_catalog_pipeline_and_both_documents_of_the_component_match_gitlabs_schema(
+def test_the_catalog_pipeline_and_both_documents_of_each_component_match_gitlabs_schema(
     tmp_path: Path,
 ) -> None:
-    spec, jobs = split_component(COMPONENT.read_text(encoding="utf-8"), tmp_path)
+    documents = [
+        part
+        for name, path in COMPONENTS.items()
+        for part in split_component(path.read_text(encoding="utf-8"), tmp_path, name)
+    ]
 
-    done = check_schema(CATALOG_CI, spec, jobs)
+    done = check_schema(CATALOG_CI, *documents)
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ok -- validation done" in done.stdout
 
 
-def test_the_catalog_pipeline_includes_the_component_from_its_own_commit() -> None:
+def test_the_catalog_pipeline_includes_each_component_from_its_own_commit() -> None:
     ci = yaml.safe_load(CATALOG_CI.read_text(encoding="utf-8"))
 
     components = [entry["component"] for entry in ci["include"] if "component" in entry]
 
-    assert components == ["$CI_SERVER_FQDN/$CI_PROJECT_PATH/review@$CI_COMMIT_SHA"]
-    assert COMPONENT == ROOT / "templates" / "review.yml"  # the catalog's templates/<name>.yml
+    assert components == [
+        f"$CI_SERVER_FQDN/$CI_PROJECT_PATH/{name}@$CI_COMMIT_SHA" for name in ("review", "merge")
+    ]
+    for name, path in COMPONENTS.items():  # the catalog's templates/<name>.yml
+        assert path == ROOT / "templates" / f"{name}.yml"
+    assert COMPONENTS["review"] == COMPONENT
+    assert ci[JOB] == {"parallel": 2}  # split as a user splits it, so the merge job has shards
 
 
 def test_the_release_creates_the_plain_version_from_the_checked_one() -> None:
@@ -201,43 +204,81 @@ def test_the_release_creates_the_plain_version_from_the_checked_one() -> None:
 # The inputs: described, documented, pinned
 
 
-def test_every_input_has_a_description() -> None:
+@pytest.mark.parametrize("component", NAMES)
+def test_every_input_has_a_description(component: str) -> None:
     undescribed = [
-        name for name, spec in spec_inputs().items() if not str(spec.get("description", "")).strip()
+        name
+        for name, spec in spec_inputs(component).items()
+        if not str(spec.get("description", "")).strip()
     ]
 
     assert undescribed == []
 
 
-def test_every_input_is_in_the_readmes_gitlab_table() -> None:
+@pytest.mark.parametrize("component", NAMES)
+def test_every_input_and_its_default_is_in_a_table_of_the_readmes_gitlab_section(
+    component: str,
+) -> None:
     section = gitlab_section(README.read_text(encoding="utf-8"))
+    inputs = {name: documented(spec["default"]) for name, spec in spec_inputs(component).items()}
 
-    missing = sorted(set(spec_inputs()) - table_names(section))
-
-    assert missing == [], "spec:inputs missing from the README's GitLab CI table"
+    assert inputs in tables(section), f"the README's GitLab CI section has no table of {component}"
 
 
-def test_the_component_and_the_template_pin_the_same_released_image() -> None:
+def test_the_components_and_the_template_pin_the_same_released_image() -> None:
     template = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
 
     assert template["variables"]["BATON_IMAGE"] == f"{IMAGE}:{pinned_version()}"
-    assert f"{IMAGE}:X.Y.Z-builtin" in spec_inputs()["image"]["description"]
+    for component in NAMES:
+        assert pinned_version(component) == pinned_version()
+        assert f"{IMAGE}:X.Y.Z-builtin" in spec_inputs(component)["image"]["description"]
 
 
 # Each input reaches the job
 
 
-def test_the_table_names_every_input() -> None:
-    assert set(INPUT_TARGETS) == set(spec_inputs())
+@pytest.mark.parametrize("component", NAMES)
+def test_the_table_names_every_input(component: str) -> None:
+    assert set(INPUT_TARGETS[component]) == set(spec_inputs(component))
 
 
-@pytest.mark.parametrize(("name", "target"), sorted(INPUT_TARGETS.items()))
-def test_each_input_lands_in_the_job(name: str, target: tuple[str, ...]) -> None:
-    value: Any = component_job()
+@pytest.mark.parametrize(("component", "name", "target"), TARGETS)
+def test_each_input_lands_in_the_job(
+    component: str, name: str, target: tuple[str | int, ...]
+) -> None:
+    value: Any = component_job(component)
     for key in target:
         value = value[key]
 
     assert value == f"$[[ inputs.{name} ]]"
+
+
+# The merge job: the review job's ways, the shard jobs' artifacts, whatever their verdicts
+
+
+def test_the_merge_job_runs_as_the_review_job_does_but_merges() -> None:
+    review, merge = component_job("review"), component_job("merge")
+
+    for key in ("stage", "image", "allow_failure"):
+        assert merge[key] == review[key], key
+    assert merge["variables"] == {
+        "GIT_DEPTH": review["variables"]["GIT_DEPTH"],
+        "ALLOW_INCOMPLETE_REVIEW": review["variables"]["ALLOW_INCOMPLETE_REVIEW"],
+    }
+    assert merge["script"][0] == review["script"][0]  # git fetch ... || true
+    assert merge["script"][1] == review["script"][1].replace("baton review", "baton merge .baton")
+    assert "baton merge .baton ||" in merge["script"][1]
+    assert merge["artifacts"] == review["artifacts"] | {"expose_as": "baton merged review"}
+    assert review["rules"] == [MERGE_REQUEST_RULE]
+
+
+def test_the_merge_job_takes_every_shard_jobs_artifacts_and_runs_whatever_they_did() -> None:
+    merge = component_job("merge")
+
+    assert merge["needs"] == [{"job": "$[[ inputs.review_job ]]", "artifacts": True}]
+    assert spec_inputs("merge")["review_job"]["default"] == JOB
+    # A failed shard job (its own blocking finding) must not skip the merge: `when: always`.
+    assert merge["rules"] == [MERGE_REQUEST_RULE | {"when": "always"}]
 
 
 # The catalog project's pipelines, run by gitlab-ci-local
@@ -247,7 +288,10 @@ def test_each_input_lands_in_the_job(name: str, target: tuple[str, ...]) -> None
 @pytest.mark.parametrize(
     ("variables", "jobs"),
     [
-        ({"CI_PIPELINE_SOURCE": "merge_request_event"}, {JOB: "test"}),
+        (
+            {"CI_PIPELINE_SOURCE": "merge_request_event"},
+            {parallel_job(JOB, 1, 2): "test", parallel_job(JOB, 2, 2): "test", MERGE_JOB: "test"},
+        ),
         ({"CI_COMMIT_TAG": "v1.2.3"}, {CHECK: "release", RELEASE: "release"}),
         ({"CI_COMMIT_TAG": "1.2.3"}, {}),  # the tag `release` creates starts nothing
         ({"CI_COMMIT_TAG": "v1.2"}, {}),
@@ -265,14 +309,20 @@ def test_which_jobs_each_pipeline_holds(
 
 
 @pytest.mark.gitlab_ci
-def test_a_broken_component_fails_the_catalog_pipeline(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("component", "used", "typo"),
+    [("review", "agents", "agent"), ("merge", "review_job", "review_jobs")],
+)
+def test_a_broken_component_fails_the_catalog_pipeline(
+    tmp_path: Path, component: str, used: str, typo: str
+) -> None:
     project = CatalogProject(tmp_path)
-    project.edit("templates/review.yml", "$[[ inputs.agents ]]", "$[[ inputs.agent ]]")
+    project.edit(f"templates/{component}.yml", f"$[[ inputs.{used} ]]", f"$[[ inputs.{typo} ]]")
 
     done = project.jobs({"CI_PIPELINE_SOURCE": "merge_request_event"})
 
     assert done.returncode == 1
-    assert "unknown interpolation key: `agent`" in done.stdout
+    assert f"unknown interpolation key: `{typo}`" in done.stdout
 
 
 @pytest.mark.gitlab_ci
@@ -293,11 +343,23 @@ def test_the_pinned_version_is_released(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("tag", "edit", "message"),
     [
-        (
+        (  # the first component, by name, is checked first
             "v9.9.9",
             None,
-            f"release: templates/review.yml pins {IMAGE}:{{pinned}}, not {IMAGE}:9.9.9 "
+            f"release: templates/merge.yml pins {IMAGE}:{{pinned}}, not {IMAGE}:9.9.9 "
             + FIX_PINS.format(version="9.9.9"),
+        ),
+        (
+            "v{pinned}",
+            ("templates/review.yml", "baton:{pinned}", "baton:0.9.0"),
+            f"release: templates/review.yml pins {IMAGE}:0.9.0, not {IMAGE}:{{pinned}} "
+            + FIX_PINS.format(version="{pinned}"),
+        ),
+        (
+            "v{pinned}",
+            ("templates/merge.yml", "baton:{pinned}", "baton:0.9.0"),
+            f"release: templates/merge.yml pins {IMAGE}:0.9.0, not {IMAGE}:{{pinned}} "
+            + FIX_PINS.format(version="{pinned}"),
         ),
         (
             "v{pinned}",
@@ -311,7 +373,13 @@ def test_the_pinned_version_is_released(tmp_path: Path) -> None:
             "release: CHANGELOG.md has no section '## [{pinned}]'",
         ),
     ],
-    ids=["component-pins-another-version", "template-pins-another-version", "no-notes"],
+    ids=[
+        "components-pin-another-version",
+        "review-pins-another-version",
+        "merge-pins-another-version",
+        "template-pins-another-version",
+        "no-notes",
+    ],
 )
 def test_a_release_that_does_not_match_stops_with_one_line(
     tmp_path: Path, tag: str, edit: tuple[str, str, str] | None, message: str

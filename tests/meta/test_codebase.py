@@ -52,13 +52,13 @@ PUBLISHED = (
     "action.yml",
     "Dockerfile",
     "gitlab-template.yml",
-    "templates/review.yml",
+    *sorted(f"templates/{path.name}" for path in (ROOT / "templates").glob("*.yml")),
     ".gitlab-ci.yml",
     "SECURITY.md",
     "CHANGELOG.md",
     ".github/workflows/release.yml",
 )
-"""Files that name where baton is published."""
+"""Files that name where baton is published (every GitLab component, templates/*.yml)."""
 
 
 @pytest.mark.parametrize("name", PUBLISHED)

@@ -1,8 +1,9 @@
 """scripts/release.py, run for real against git repositories built in temporary directories.
 
-Each repository starts from the project's own CHANGELOG.md, action.yml, GitLab component and
-GitLab template, so the tests follow the real files. Distributions are small hand-made wheel
-and sdist archives with the metadata a build backend writes; no backend runs.
+Each repository starts from the project's own CHANGELOG.md, action.yml, GitLab components
+(templates/*.yml) and GitLab template, so the tests follow the real files. Distributions are
+small hand-made wheel and sdist archives with the metadata a build backend writes; no backend
+runs.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "release.py"
 IMAGE = "ghcr.io/baton-review/baton"
 REPO_URL = "https://github.com/baton-review/baton"
-COPIED = ("CHANGELOG.md", "action.yml", "templates/review.yml", "gitlab-template.yml")
+COMPONENTS = tuple(sorted(f"templates/{p.name}" for p in (ROOT / "templates").glob("*.yml")))
+COPIED = ("CHANGELOG.md", "action.yml", *COMPONENTS, "gitlab-template.yml")
+COMPONENT_PIN = r"      default: ['\"]?{image}:{v}['\"]?"
 PINNED = {  # file -> the pinned line's text for version {v}, as a regular expression
     "action.yml": r"  image: ['\"]?docker://{image}:{v}['\"]?",
-    "templates/review.yml": r"      default: ['\"]?{image}:{v}['\"]?",
+    **dict.fromkeys(COMPONENTS, COMPONENT_PIN),
     "gitlab-template.yml": r"  BATON_IMAGE: ['\"]?{image}:{v}['\"]?",
 }
 DATE = "2026-01-02"
@@ -269,6 +272,15 @@ BAD = [
     pytest.param(
         Case(
             (*CHECK, "v1.0.0"),
+            edit("templates/merge.yml", rf"^(\s+default: ['\"]?{IMAGE}:)1\.0\.0", OTHER),
+            1,
+            ("templates/merge.yml", "spec.inputs.image.default", f"{IMAGE}:0.9.0"),
+        ),
+        id="merge-component-other-version",
+    ),
+    pytest.param(
+        Case(
+            (*CHECK, "v1.0.0"),
             edit("gitlab-template.yml", rf"^(\s+BATON_IMAGE: ['\"]?{IMAGE}:)1\.0\.0", OTHER),
             1,
             ("gitlab-template.yml", "variables.BATON_IMAGE", f"{IMAGE}:0.9.0"),
@@ -395,7 +407,7 @@ def test_commit_after_the_tag_builds_from_the_dockerfile(released: Path) -> None
     main = git(released, "show", "main:action.yml").splitlines()
     changed = [n for n, (a, b) in enumerate(zip(tagged, main, strict=True)) if a != b]
     assert [main[n] for n in changed] == ["  image: Dockerfile"]
-    for rel in ("templates/review.yml", "gitlab-template.yml"):
+    for rel in (*COMPONENTS, "gitlab-template.yml"):
         assert git(released, "show", f"main:{rel}") == git(released, "show", f"v1.0.0:{rel}")
     assert git(released, "diff", "--name-only", "v1.0.0", "main").split() == ["action.yml"]
 
@@ -475,3 +487,51 @@ def test_default_root_is_the_repository_holding_the_script(tmp_path: Path) -> No
     done = release("notes", "9.9.9", cwd=tmp_path)
     assert done.returncode == 1
     assert done.stderr == "release: CHANGELOG.md has no section '## [9.9.9]'\n"
+
+
+def test_the_project_has_both_gitlab_components() -> None:
+    assert COMPONENTS == ("templates/merge.yml", "templates/review.yml")
+
+
+def test_a_component_added_under_templates_is_pinned_and_checked(repo: Path) -> None:
+    added = "templates/added.yml"
+    shutil.copyfile(repo / "templates" / "merge.yml", repo / added)
+    git(repo, "add", added)
+    git(repo, "commit", "--quiet", "--message", "Another component")
+    prepare(repo, "1.0.0")
+    assert pinned_line("templates/review.yml", "1.0.0").search(git(repo, "show", f"v1.0.0:{added}"))
+    git(repo, "checkout", "--quiet", "v1.0.0")
+    edit(added, rf"^(\s+default: ['\"]?{IMAGE}:)1\.0\.0", OTHER)(repo)
+
+    done = release("check", "--tag", "v1.0.0", "--root", str(repo))
+
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"release: {added} spec.inputs.image.default is '{IMAGE}:0.9.0', expected '{IMAGE}:1.0.0'\n"
+    )
+
+
+def test_a_component_without_an_image_input_stops_the_release(repo: Path) -> None:
+    (repo / "templates" / "bare.yml").write_text(
+        "spec:\n  inputs:\n    stage:\n      default: test\n---\njob:\n  script: [true]\n"
+    )
+    git(repo, "add", "templates/bare.yml")
+    git(repo, "commit", "--quiet", "--message", "A component without an image")
+
+    done = release("prepare", "1.0.0", "--date", DATE, "--root", str(repo))
+
+    assert done.returncode == 1
+    assert done.stderr == "release: templates/bare.yml has no spec.inputs.image.default line\n"
+    assert git(repo, "tag", "--list") == ""
+
+
+def test_a_commit_without_components_stops_the_release(repo: Path) -> None:
+    git(repo, "rm", "--quiet", "-r", "templates")
+    git(repo, "commit", "--quiet", "--message", "No components")
+
+    done = release("prepare", "1.0.0", "--date", DATE, "--root", str(repo))
+
+    assert (done.returncode, done.stderr) == (
+        1,
+        "release: templates/ holds no GitLab component (templates/*.yml)\n",
+    )
