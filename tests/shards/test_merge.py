@@ -214,13 +214,19 @@ def test_another_n_is_left_out_and_a_blocking_shard_still_fails(
 
 
 @pytest.mark.parametrize(
-    ("args", "reason"),
-    [((), "needs shard reports"), (("nowhere.json",), "not found"), (("empty",), "holds no")],
+    ("args", "reason", "code"),
+    [
+        ((), "needs shard reports", 2),
+        (("nowhere.json",), "not found", 2),
+        (("empty",), "holds no", 3),  # the shard jobs left no artefact: every shard is missing
+    ],
 )
-def test_no_reports_is_a_usage_error(tmp_path: Path, args: tuple[str, ...], reason: str) -> None:
+def test_no_reports_is_one_line_and_never_a_pass(
+    tmp_path: Path, args: tuple[str, ...], reason: str, code: int
+) -> None:
     (tmp_path / "empty").mkdir()
     done = run_baton("merge", *args, cwd=tmp_path)
-    assert (done.code, done.stdout) == (2, "")
+    assert (done.code, done.stdout) == (code, "")
     assert reason in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 

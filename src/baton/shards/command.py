@@ -22,7 +22,7 @@ from baton.settings import PlatformName, load_settings
 from baton.shards.combine import combine
 from baton.shards.load import load_shards
 from baton.shards.memory import merged_state
-from baton.shards.plan import plan_digest
+from baton.shards.plan import assign, plan_digest
 
 
 def run_merge(
@@ -74,12 +74,26 @@ def _combined(
 def _against_job(
     reviews: Sequence[Review], head: str | None, files: Sequence[ChangedFile]
 ) -> list[str]:
-    """The shards must have reviewed the head this job checked out, split as it splits."""
+    """Every shard must have reviewed the head this job checked out (a report that names no
+    head, as a forged one might, never did) and exactly its share of this job's change."""
     first = reviews[0]
     record = first.shard
+    if head is not None and head != first.head:
+        reviewed = first.head[:12] if first.head else "no named commit"
+        return [f"the shards reviewed {reviewed}, this job's head is {head[:12]}"]
+    if record is None:
+        return []
+    if plan_digest(files, record.total) != record.plan:
+        return ["the shards split other files than this job's change holds"]
+    shares = assign(files, record.total)
     problems = []
-    if head is not None and first.head is not None and head != first.head:
-        problems.append(f"the shards reviewed {first.head[:12]}, this job's head is {head[:12]}")
-    elif record is not None and plan_digest(files, record.total) != record.plan:
-        problems.append("the shards split other files than this job's change holds")
+    for review in reviews:
+        if review.shard is None:
+            continue
+        k = review.shard.index
+        share = tuple(f.path for f, s in zip(files, shares, strict=True) if s == k - 1)
+        if review.shard.files != share:
+            problems.append(
+                f"shard {k}/{record.total} reviewed other files than its share of this change"
+            )
     return problems

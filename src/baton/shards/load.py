@@ -45,8 +45,8 @@ def report_files(paths: Sequence[Path]) -> list[Path]:
             inside = sorted(
                 p for p in path.rglob(REPORT_NAME) if SHARD_FOLDER_RE.fullmatch(p.parent.name)
             )
-            if not inside:
-                raise UsageError(f"{path} holds no shard-K/{REPORT_NAME}")
+            if not inside:  # the shard jobs left no artefact: every shard is missing
+                raise IncompleteReviewError(f"{path} holds no shard-K/{REPORT_NAME}")
             found.extend(inside)
         elif path.is_file():
             found.append(path)
