@@ -10,15 +10,12 @@ actions are bundled, once per content into the engine's cache folder.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 from tests.container import image
@@ -64,16 +61,6 @@ def free_port() -> int:
         return port
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    with path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _npm(folder: Path, *args: str) -> None:
     done = subprocess.run(
         ["npm", *args], cwd=folder, capture_output=True, text=True, timeout=600, check=False
@@ -95,7 +82,7 @@ def stand_in_actions(engine: image.Engine) -> Path:
     cache = engine.wheels.parent / "stand-in-actions"
     cache.mkdir(exist_ok=True)
     built = cache / digest.hexdigest()[:16]
-    with _locked(cache / ".lock"):
+    with image.locked(cache / ".lock"):
         if built.is_dir():
             return built
         for old in cache.iterdir():  # stand-ins of earlier sources

@@ -132,9 +132,8 @@ def make_context(engine: Engine, into: Path) -> Path:
 
 
 @contextlib.contextmanager
-def _build_lock() -> Iterator[None]:
-    """One build at a time across parallel test workers."""
-    path = Path(tempfile.gettempdir()) / "baton-test-image.lock"
+def locked(path: Path) -> Iterator[None]:
+    """One holder of the lock file `path` at a time, across parallel test workers."""
     with path.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -183,7 +182,7 @@ def build(engine: Engine, target: str = "full") -> str:
     """The tag of the working tree's `target` image, built unless one of the same inputs exists."""
     inputs = source_hash(engine)
     tag = f"{IMAGE_REPOSITORY}:{inputs}-{target}"
-    with _build_lock():
+    with locked(Path(tempfile.gettempdir()) / "baton-test-image.lock"):  # one build at a time
         if not exists(tag):
             with tempfile.TemporaryDirectory(prefix="baton-context-") as folder:
                 build_context(engine, make_context(engine, Path(folder)), tag, target=target)
