@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from baton.change.model import ChangeSet
+from baton.change.model import ChangedFile, ChangeSet
 from baton.findings.model import Finding, Placement
 from baton.platforms import outgoing
 
@@ -37,17 +37,22 @@ def new_line_comments(
 ) -> tuple[list[LineComment], int]:
     """Comments for anchorable findings not in `known`, at most `limit`; and how many more."""
     found = []
+    files = change.by_path()
     for finding in findings:
-        anchor = anchor_for(finding, change)
+        anchor = _anchor(finding, files.get(finding.path))
         if anchor is not None and finding.fingerprint not in known:
             found.append(LineComment(anchor, outgoing.line_comment(finding), finding.fingerprint))
     return found[:limit], max(len(found) - limit, 0)
 
 
 def anchor_for(finding: Finding, change: ChangeSet) -> Anchor | None:
+    return _anchor(finding, change.by_path().get(finding.path))
+
+
+def _anchor(finding: Finding, file: ChangedFile | None) -> Anchor | None:
+    """Where `finding` is commented on `file`, its changed file (None: not in the change)."""
     if finding.placement is not Placement.ADDED or finding.line is None:
         return None
-    file = change.by_path().get(finding.path)
     if file is None or not file.is_added(finding.line):
         return None
     hunk = file.hunk_for(finding.line)
