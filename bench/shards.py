@@ -45,10 +45,10 @@ from tests.fakes.anthropic_api import FakeAnthropic
 WRAPPER = """\
 import atexit, resource, sys
 def _usage():
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    own = resource.getrusage(resource.RUSAGE_SELF)
     tools = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     with open(sys.argv[1], "w") as out:
-        out.write(f"{own} {tools}")
+        out.write(f"{own.ru_maxrss} {tools} {own.ru_utime + own.ru_stime}")
 atexit.register(_usage)
 from baton.cli import main
 sys.exit(main(sys.argv[2:]))
@@ -63,6 +63,7 @@ class Job:
     exit_code: int
     own_rss_mb: float
     tools_rss_mb: float
+    own_cpu_s: float = 0.0
     phases_s: float = 0.0
     report_kb: float = 0.0
     sessions: int = 0
@@ -132,8 +133,8 @@ def _job(
 ) -> Job:
     """The job's figures; `agents`: it ran the agents (a merge job does not, and the phase
     durations in its report are the shards')."""
-    own, tools = (int(n) / 1024 for n in usage.read_text().split()) if usage.exists() else (0, 0)
-    job = Job(round(wall, 3), code, round(own, 1), round(tools, 1))
+    own, tools, cpu = (float(n) for n in usage.read_text().split()) if usage.exists() else (0, 0, 0)
+    job = Job(round(wall, 3), code, round(own / 1024, 1), round(tools / 1024, 1), round(cpu, 2))
     try:
         document = json.loads(report.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -300,9 +301,10 @@ def tables(rounds: Sequence[Round], floors: dict[int, float], shards: int) -> st
         )
     out += [
         "",
-        "| lines | job | own overhead s | less `--version`, per 1,000 lines ms | own peak RSS MB "
-        "| tools' peak RSS MB | report KB | sessions | turns | requests | request KB |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| lines | job | own overhead s | less `--version`, per 1,000 lines ms | own CPU s "
+        "| own peak RSS MB | largest child's peak RSS MB | report KB | sessions | turns "
+        "| requests | request KB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for lines, group in by_size.items():
         for label, pick in (
@@ -318,6 +320,7 @@ def tables(rounds: Sequence[Round], floors: dict[int, float], shards: int) -> st
             out.append(
                 f"| {lines:,} | {label} | {overhead} "
                 f"| {round((overhead - floors[lines]) * 1e6 / lines, 2)} "
+                f"| {_med(j.own_cpu_s for j in jobs)} "
                 f"| {_med(j.own_rss_mb for j in jobs)} | {_med(j.tools_rss_mb for j in jobs)} "
                 f"| {_med(j.report_kb for j in jobs)} | {_med(j.sessions for j in jobs)} "
                 f"| {_med(j.turns for j in jobs)} | {requests} | {kb} |"
