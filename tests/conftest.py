@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.fakes.anthropic_fixture",
     "tests.fakes.github_fixture",
     "tests.fakes.gitlab_fixture",
+    "tests.fakes.osv_fixture",
 ]
 
 

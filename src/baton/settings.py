@@ -108,6 +108,12 @@ def _split_commas(value: object) -> object:
     return value
 
 
+def _web_address(value: str) -> str:
+    if not value.startswith(("https://", "http://")) or any(c.isspace() for c in value):
+        raise ValueError("must be an http:// or https:// address")
+    return value.rstrip("/")
+
+
 CommaList = Annotated[list[str], NoDecode]
 PhaseList = Annotated[list[list[str]], NoDecode]
 
@@ -203,6 +209,12 @@ class Settings(BaseSettings):
     imports: CommaList = Field(
         default_factory=list,
         description="Reports of earlier CI steps reviewed as agents: FILE or FILE:FORMAT.",
+    )
+    dependencies: bool = Field(
+        default=True, description="Look the package versions a change adds or bumps up in OSV."
+    )
+    osv_url: Annotated[str, AfterValidator(_web_address)] = Field(
+        default="https://api.osv.dev", description="The OSV API, or a mirror of it."
     )
 
     # Scope.

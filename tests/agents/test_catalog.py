@@ -23,8 +23,13 @@ def plan(environ: dict[str, str], **values: Any) -> tuple[list[list[tuple[str, s
     return [[(agent.name, agent.engine) for agent in phase] for phase in phases], said
 
 
-CI_FILES = [("workflows", "builtin"), ("shell", "builtin"), ("dockerfile", "builtin")]
-FLOOR = [("security", "builtin"), ("quality", "builtin"), ("coverage", "builtin"), *CI_FILES]
+ONE_KIND_EACH = [
+    ("workflows", "builtin"),
+    ("shell", "builtin"),
+    ("dockerfile", "builtin"),
+    ("dependencies", "builtin"),
+]
+FLOOR = [("security", "builtin"), ("quality", "builtin"), ("coverage", "builtin"), *ONE_KIND_EACH]
 
 
 def test_without_a_model_only_the_built_in_agents_run() -> None:
@@ -43,7 +48,7 @@ def test_a_model_reviews_beside_each_built_in_agent_never_instead() -> None:
             ("claude-quality", "claude"),
             ("coverage", "builtin"),
             ("claude-coverage", "claude"),
-            *CI_FILES,
+            *ONE_KIND_EACH,
         ],
         [("synthesizer", "claude")],
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from baton.agents.base import Agent, AgentContext, AgentOutput, AgentResult, AgentStatus
 from baton.agents.builtin.coverage import CoverageAgent
+from baton.agents.builtin.dependencies.agent import DependenciesAgent
 from baton.agents.builtin.dockerfile import DockerfileAgent
 from baton.agents.builtin.quality import QualityAgent
 from baton.agents.builtin.security import SecurityAgent
@@ -19,6 +20,7 @@ REGISTRY: dict[str, Agent] = {
         WorkflowsAgent(),
         ShellAgent(),
         DockerfileAgent(),
+        DependenciesAgent(),
     )
 }
 
