@@ -125,7 +125,15 @@ def test_agents_selection_keeps_the_phase_order(repo: GitRepo) -> None:
         (
             "".join(
                 f"[agents.{name}]\nenabled = false\n"
-                for name in ("security", "quality", "coverage", "workflows", "shell", "dockerfile")
+                for name in (
+                    "security",
+                    "quality",
+                    "coverage",
+                    "workflows",
+                    "shell",
+                    "dockerfile",
+                    "dependencies",
+                )
             ),
             "no agent to run",
         ),

@@ -101,7 +101,15 @@ def found_by(report: dict[str, Any], *agents: str) -> list[dict[str, Any]]:
 
 
 CLAUDE_AGENTS = ("claude-security", "claude-quality", "claude-coverage")
-BUILTIN_AGENTS = ("security", "quality", "coverage", "workflows", "shell", "dockerfile")
+BUILTIN_AGENTS = (
+    "security",
+    "quality",
+    "coverage",
+    "workflows",
+    "shell",
+    "dockerfile",
+    "dependencies",
+)
 
 
 def test_critical_from_the_model_fails_and_the_word_critical_does_not(

@@ -39,7 +39,7 @@ def evaluate(text):
 '''
 """bandit B307 (eval): HIGH, below the default `stop_on`."""
 
-CI_AGENTS = ["workflows", "shell", "dockerfile"]
+ONE_KIND_AGENTS = ["workflows", "shell", "dockerfile", "dependencies"]
 """The built-in agents with no Claude counterpart; skipped when no such file changed."""
 BUILTIN_THREE = """
 [agents.security]
@@ -162,7 +162,7 @@ def test_synthesizer_downgrades_a_critical_and_says_why(
 
     assert code == 0, log
     assert [(p["number"], p["agents"], p["ran"]) for p in report["phases"]] == [
-        (1, ["security", "quality", "coverage", *CI_AGENTS], True),
+        (1, ["security", "quality", "coverage", *ONE_KIND_AGENTS], True),
         (2, ["synthesizer"], True),
     ]
     assert by_agent(report)["synthesizer"]["status"] == "ok"
@@ -197,7 +197,7 @@ def test_synthesizer_downgrades_a_critical_and_says_why(
         "security",
         "quality",
         "coverage",
-        *CI_AGENTS,
+        *ONE_KIND_AGENTS,
         "synthesizer",
     }
 
