@@ -29,6 +29,19 @@ class Severity(StrEnum):
         return self.rank >= other.rank
 
     @classmethod
+    def of_score(cls, score: float) -> Severity:
+        """CVSS's qualitative severity rating scale, the same in v3.x and v4.0 (and SARIF's
+        `security-severity`): 9.0 CRITICAL, 7.0 HIGH, 4.0 MEDIUM, above 0 LOW, else INFO
+        (https://www.first.org/cvss/v3.1/specification-document#Qualitative-Severity-Rating-Scale)."""
+        if score >= 9.0:
+            return cls.CRITICAL
+        if score >= 7.0:
+            return cls.HIGH
+        if score >= 4.0:
+            return cls.MEDIUM
+        return cls.LOW if score > 0.0 else cls.INFO
+
+    @classmethod
     def ordered(cls) -> tuple[Severity, ...]:
         """Most severe first."""
         return (cls.CRITICAL, cls.HIGH, cls.MEDIUM, cls.LOW, cls.INFO)

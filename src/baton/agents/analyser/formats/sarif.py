@@ -251,13 +251,7 @@ def _severity(result: Result, rule: Rule | None) -> Severity:
     for bag in _properties(result, rule):
         score = _number(bag.security_severity)
         if score is not None and score > 0:
-            if score >= 9.0:
-                return Severity.CRITICAL
-            if score >= 7.0:
-                return Severity.HIGH
-            if score >= 4.0:
-                return Severity.MEDIUM
-            return Severity.LOW
+            return Severity.of_score(score)
     level = result.level
     if level is None and rule is not None and rule.default_configuration is not None:
         level = rule.default_configuration.level

@@ -160,29 +160,15 @@ def _score(entry: Record) -> Severity | None:
         return _UBUNTU_PRIORITY.get(score.strip().lower())
     try:
         if kind == "CVSS_V3":
-            return _qualitative(float(CVSS3(score.strip()).base_score))
+            return Severity.of_score(float(CVSS3(score.strip()).base_score))
         if kind == "CVSS_V4":
-            return _qualitative(float(CVSS4(score.strip()).base_score))
+            return Severity.of_score(float(CVSS4(score.strip()).base_score))
         if kind == "CVSS_V2":
             value = float(CVSS2(score.strip()).base_score)
-            return Severity.HIGH if value >= 7.0 else _qualitative(value)
+            return Severity.HIGH if value >= 7.0 else Severity.of_score(value)
     except (CVSSError, ValueError, ArithmeticError):
         return None
     return None
-
-
-def _qualitative(score: float) -> Severity:
-    """CVSS's qualitative severity rating scale, the same in v3.x and v4.0
-    (https://www.first.org/cvss/v3.1/specification-document#Qualitative-Severity-Rating-Scale)."""
-    if score >= 9.0:
-        return Severity.CRITICAL
-    if score >= 7.0:
-        return Severity.HIGH
-    if score >= 4.0:
-        return Severity.MEDIUM
-    if score > 0.0:
-        return Severity.LOW
-    return Severity.INFO
 
 
 def _objects(value: Any) -> Iterator[Record]:
